@@ -1,0 +1,17 @@
+#pragma once
+// Terminal-safe text: every string that came from the network, a log or a file (peer names,
+// user agents, paths) goes through here before it reaches a terminal or stderr.
+#include <string>
+#include <string_view>
+
+namespace meshops::cli {
+
+/// Returns s with control characters (C0, DEL, C1) written as \n, \t, \r, \e or \xHH, a
+/// backslash doubled, and bytes that are not valid UTF-8 written as \xHH. Printable UTF-8
+/// passes unchanged. The result never moves the cursor or changes the terminal's state.
+std::string terminal_safe(std::string_view s);
+
+/// The number of terminal columns s takes (code points; s must already be terminal_safe).
+std::size_t display_width(std::string_view s);
+
+} // namespace meshops::cli

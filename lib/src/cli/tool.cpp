@@ -1,0 +1,99 @@
+#include "meshops/cli/tool.hpp"
+
+#include "meshops/cli/escape.hpp"
+#include "meshops/sys/atomic_file.hpp"
+#include "meshops/version.hpp"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <unistd.h>
+
+namespace meshops::cli {
+namespace {
+
+void add_common_flags(CLI::App& app, const ToolInfo& info, CommonOptions& c) {
+  app.add_option("-c,--config", c.config_path, "Config file (default $MESHOPS_CONFIG, then /etc/meshops/config.json)")
+      ->type_name("FILE");
+  auto* json = app.add_flag("--json", c.json, "Print one JSON document (NDJSON when following)");
+  if (info.prom) {
+    auto* prom = app.add_flag("--prom", c.prom, "Print Prometheus text exposition");
+    app.add_option("--prom-file", c.prom_file, "Write Prometheus text atomically to PATH")->type_name("PATH");
+    json->excludes(prom);
+  }
+  if (info.socket)
+    app.add_option("--socket", c.socket, "tailscaled's LocalAPI socket (default $TS_SOCKET, then /var/run/tailscale/tailscaled.sock)")
+        ->type_name("PATH");
+  app.add_option("--timeout", c.timeout_s, "Give up on any one operation after SECONDS (default 5)")
+      ->type_name("SECONDS")
+      ->check(CLI::PositiveNumber);
+  std::map<std::string, ColorMode> modes{{"auto", ColorMode::auto_}, {"always", ColorMode::always}, {"never", ColorMode::never}};
+  app.add_option("--color", c.color, "Colour: auto, always or never")
+      ->type_name("WHEN")
+      ->transform(CLI::CheckedTransformer(modes));
+  app.add_flag("--no-legend", c.no_legend, "Omit table headers and footers");
+  app.add_flag("-v,--verbose", c.verbose, "Say more (repeatable)");
+}
+
+Output decide_output(const CommonOptions& c) {
+  Output o;
+  if (!c.prom_file.empty() || c.prom) o.format = Format::prom;
+  if (c.json) o.format = Format::json;
+  o.color = o.format == Format::text && use_color(c.color);
+  o.legend = !c.no_legend;
+  o.json_pretty = ::isatty(1);
+  o.width = terminal_width();
+  return o;
+}
+
+void report(const std::string& tool, const std::string& message, const std::string& hint) {
+  std::fputs(fmt::format("{}: {}\n", tool, terminal_safe(message)).c_str(), stderr);
+  if (!hint.empty()) std::fputs(fmt::format("hint: {}\n", terminal_safe(hint)).c_str(), stderr);
+}
+
+} // namespace
+
+int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv,
+              const std::function<void(CLI::App&)>& setup, const std::function<Exit()>& run) {
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app(info.description, info.name);
+  app.set_version_flag("--version", fmt::format("{} (meshops) {}", info.name, kVersion));
+  app.footer(fmt::format("Exit status: 0 ok, 1 warning, 2 critical, 3 unknown, 64 bad usage.\nSee {}(1).", info.name));
+  app.option_defaults()->always_capture_default(false);
+  add_common_flags(app, info, common);
+  try {
+    setup(app);
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version: printed to stdout, exit 0
+  } catch (const CLI::ParseError& e) {
+    report(info.name, e.what(), fmt::format("see '{} --help'", info.name));
+    return static_cast<int>(Exit::usage);
+  }
+
+  common.output = decide_output(common);
+  Exit code = Exit::unknown;
+  try {
+    code = run();
+  } catch (const Error& e) {
+    report(info.name, e.what(), e.hint());
+    code = e.code();
+  } catch (const std::exception& e) {
+    report(info.name, fmt::format("internal error: {}", e.what()), "");
+    code = Exit::unknown;
+  }
+  if (std::fflush(stdout) != 0 && errno == EPIPE) return 0;
+  return static_cast<int>(code);
+}
+
+void emit_prom(const std::vector<Metric>& metrics, const CommonOptions& common) {
+  auto text = render_prom(metrics);
+  if (common.prom_file.empty()) write_stdout(text);
+  else sys::write_file_atomic(common.prom_file, text);
+}
+
+void warn(const std::string& tool, const std::string& message) { report(tool, message, ""); }
+
+} // namespace meshops::cli

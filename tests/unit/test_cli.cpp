@@ -1,0 +1,116 @@
+// cli: escaping, table rendering, Prometheus text, exit-code ranking.
+#include "meshops/cli/escape.hpp"
+#include "meshops/cli/prom.hpp"
+#include "meshops/cli/table.hpp"
+#include "meshops/cli/units.hpp"
+#include "meshops/error.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace meshops;
+using namespace meshops::cli;
+
+TEST_CASE("terminal_safe escapes control characters and invalid UTF-8", "[cli][escape]") {
+  struct Case { const char* name; std::string in; std::string want; };
+  std::vector<Case> cases{
+      {"plain ascii", "laptop-1", "laptop-1"},
+      {"clear screen", "\x1b[2J", "\\e[2J"},
+      {"newline and tab", "a\nb\tc\r", "a\\nb\\tc\\r"},
+      {"backslash doubled", "a\\b", "a\\\\b"},
+      {"bell and DEL", std::string("\x07\x7f"), "\\x07\\x7f"},
+      {"NUL", std::string("a\0b", 3), "a\\x00b"},
+      {"valid UTF-8 kept", "m\xc3\xbcnchen \xe2\x9c\x93", "m\xc3\xbcnchen \xe2\x9c\x93"},
+      {"C1 control CSI", "\xc2\x9b" "2J", "\\u009b2J"},
+      {"lone continuation byte", "\x80", "\\x80"},
+      {"truncated sequence", "\xe2\x9c", "\\xe2\\x9c"},
+      {"overlong slash", "\xc0\xaf", "\\xc0\\xaf"},
+      {"surrogate", "\xed\xa0\x80", "\\xed\\xa0\\x80"},
+  };
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) { CHECK(terminal_safe(c.in) == c.want); }
+  }
+}
+
+TEST_CASE("Table renders aligned columns without trailing blanks", "[cli][table]") {
+  Table t({{"NAME"}, {"IP"}, {"RX", Align::right}});
+  t.add_row({"laptop", "100.64.0.2", "1.5 KiB"});
+  t.add_row({"kernelcore", "100.64.0.1", "12 B"});
+  Output out;
+  CHECK(t.render(out) ==
+        "NAME        IP               RX\n"
+        "laptop      100.64.0.2  1.5 KiB\n"
+        "kernelcore  100.64.0.1     12 B\n");
+  out.legend = false;
+  CHECK(t.render(out) ==
+        "laptop      100.64.0.2  1.5 KiB\n"
+        "kernelcore  100.64.0.1     12 B\n");
+}
+
+TEST_CASE("Table escapes hostile cells and prints empty ones as a dash", "[cli][table]") {
+  Table t({{"NAME"}, {"OS"}});
+  t.add_row({"\x1b[2Jevil\nname", ""});
+  Output out;
+  out.legend = false;
+  CHECK(t.render(out) == "\\e[2Jevil\\nname  -\n");
+}
+
+TEST_CASE("Table shrinks elastic columns to the terminal width", "[cli][table]") {
+  Table t({{"NAME", Align::left, true}, {"STATE"}});
+  t.add_row({"a-very-long-peer-name-that-will-not-fit", "online"});
+  Output out;
+  out.legend = false;
+  out.width = 24;
+  auto text = t.render(out);
+  CHECK(text == "a-very-l…not-fit  online\n");
+  CHECK(display_width(text.substr(0, text.size() - 1)) <= 24);
+}
+
+TEST_CASE("Table colours cells only when asked", "[cli][table]") {
+  Table t({{"STATE"}});
+  t.add_row({Cell("down", Style::bad)});
+  Output out;
+  out.legend = false;
+  CHECK(t.render(out) == "down\n");
+  out.color = true;
+  CHECK(t.render(out) == "\x1b[31mdown\x1b[0m\n");
+}
+
+TEST_CASE("elide_middle keeps both ends", "[cli][table]") {
+  CHECK(elide_middle("abcdefghij", 5) == "ab…ij");
+  CHECK(elide_middle("abc", 5) == "abc");
+  CHECK(elide_middle("abcdef", 1) == "…");
+}
+
+TEST_CASE("render_prom writes HELP, TYPE and escaped labels", "[cli][prom]") {
+  std::vector<Metric> m{{"meshops_peer_online", "Whether the peer is online.", "gauge",
+                         {{{{"peer", "lap\"top\\1\n"}}, 1}, {{{"peer", "b"}}, 0}}},
+                        {"meshops_rx_bytes", "Bytes.", "counter", {{{}, 1.5}}}};
+  CHECK(render_prom(m) ==
+        "# HELP meshops_peer_online Whether the peer is online.\n"
+        "# TYPE meshops_peer_online gauge\n"
+        "meshops_peer_online{peer=\"lap\\\"top\\\\1\\n\"} 1\n"
+        "meshops_peer_online{peer=\"b\"} 0\n"
+        "# HELP meshops_rx_bytes Bytes.\n"
+        "# TYPE meshops_rx_bytes counter\n"
+        "meshops_rx_bytes 1.5\n");
+}
+
+TEST_CASE("human units", "[cli][units]") {
+  CHECK(human_bytes(0) == "0 B");
+  CHECK(human_bytes(1536) == "1.5 KiB");
+  CHECK(human_bytes(5'000'000) == "4.8 MiB");
+  CHECK(human_bytes(300ull << 30) == "300 GiB");
+  CHECK(human_age(std::chrono::seconds(45)) == "45s");
+  CHECK(human_age(std::chrono::seconds(301)) == "5m");
+  CHECK(human_age(std::chrono::seconds(2 * 86400 + 5)) == "2d");
+  CHECK(human_ms(0.234) == "0.23ms");
+  CHECK(human_ms(12.51) == "12.5ms");
+  CHECK(human_ms(1520) == "1.52s");
+}
+
+TEST_CASE("worst ranks critical above unknown above warning", "[cli][exit]") {
+  CHECK(worst(Exit::ok, Exit::warning) == Exit::warning);
+  CHECK(worst(Exit::unknown, Exit::warning) == Exit::unknown);
+  CHECK(worst(Exit::critical, Exit::unknown) == Exit::critical);
+  CHECK(worst(Exit::ok, Exit::ok) == Exit::ok);
+}
