@@ -8,7 +8,7 @@
 
 #include <csignal>
 #include <cstdio>
-#include <map>
+#include <cstdlib>
 #include <unistd.h>
 
 namespace meshops::cli {
@@ -27,12 +27,25 @@ void add_common_flags(CLI::App& app, const ToolInfo& info, CommonOptions& c) {
     app.add_option("--socket", c.socket, "tailscaled's LocalAPI socket (default $TS_SOCKET, then /var/run/tailscale/tailscaled.sock)")
         ->type_name("PATH");
   app.add_option("--timeout", c.timeout_s, "Give up on any one operation after SECONDS (default 5)")
-      ->type_name("SECONDS")
-      ->check(CLI::PositiveNumber);
-  std::map<std::string, ColorMode> modes{{"auto", ColorMode::auto_}, {"always", ColorMode::always}, {"never", ColorMode::never}};
-  app.add_option("--color", c.color, "Colour: auto, always or never")
-      ->type_name("WHEN")
-      ->transform(CLI::CheckedTransformer(modes));
+      ->check(CLI::Validator(
+          [](const std::string& v) {
+            char* end = nullptr;
+            double d = std::strtod(v.c_str(), &end);
+            return end != v.c_str() && *end == '\0' && d > 0 && d < 86400 ? std::string()
+                                                                          : "expected seconds, a number above 0";
+          },
+          ""))
+      ->type_name("SECONDS");
+  app.add_option_function<std::string>(
+         "--color",
+         [&c](const std::string& v) {
+           if (v == "auto") c.color = ColorMode::auto_;
+           else if (v == "always") c.color = ColorMode::always;
+           else if (v == "never") c.color = ColorMode::never;
+           else throw CLI::ValidationError("--color", "expected auto, always or never, got " + v);
+         },
+         "Colour: auto, always or never")
+      ->type_name("WHEN");
   app.add_flag("--no-legend", c.no_legend, "Omit table headers and footers");
   app.add_flag("-v,--verbose", c.verbose, "Say more (repeatable)");
 }
@@ -60,7 +73,7 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app(info.description, info.name);
   app.set_version_flag("--version", fmt::format("{} (meshops) {}", info.name, kVersion));
-  app.footer(fmt::format("Exit status: 0 ok, 1 warning, 2 critical, 3 unknown, 64 bad usage.\nSee {}(1).", info.name));
+  app.footer(fmt::format("Exit status: 0 ok, 1 warning, 2 critical, 3 unknown, 64 bad usage.\nSee {}(1).\n", info.name));
   app.option_defaults()->always_capture_default(false);
   add_common_flags(app, info, common);
   try {

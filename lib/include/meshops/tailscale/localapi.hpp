@@ -1,0 +1,48 @@
+#pragma once
+// The LocalAPI client: requests to tailscaled over its unix socket, shaped as the official
+// client sends them (Host local-tailscaled.sock, Tailscale-Cap), each within a deadline, and
+// one clear meshops::Error (Exit::unknown) for each way it can fail.
+#include "meshops/tailscale/status.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace meshops::tailscale {
+
+/// The default socket: /var/run/tailscale/tailscaled.sock (notes 1.1).
+inline constexpr const char* kDefaultSocket = "/var/run/tailscale/tailscaled.sock";
+
+/// The socket to use: the flag, else $TS_SOCKET, else the config's, else the default.
+std::string resolve_socket(const std::string& flag, const std::string& config_socket);
+
+class LocalApi {
+public:
+  LocalApi(std::string socket_path, std::chrono::milliseconds timeout);
+
+  /// GET path (e.g. "status"), returning the body of a 2xx reply.
+  std::string get(std::string_view endpoint) const;
+  /// POST or PATCH with a JSON body, returning the body of a 2xx reply.
+  std::string send(std::string_view method, std::string_view endpoint, std::string_view body) const;
+  /// GET a streaming endpoint (watch-ipn-bus, logtap): body bytes go to on_data until it
+  /// returns false or tailscaled closes. The deadline covers the reply's headers only.
+  void stream(std::string_view endpoint, const std::function<bool(std::string_view)>& on_data) const;
+
+  Status status() const;  ///< GET status
+  Prefs prefs() const;    ///< GET prefs
+
+  /// tailscaled's version from the last reply's Tailscale-Version header ("" before any).
+  const std::string& daemon_version() const { return daemon_version_; }
+  const std::string& socket() const { return socket_; }
+
+private:
+  std::string request(std::string_view method, std::string_view endpoint, std::string_view body,
+                      const std::function<bool(std::string_view)>& on_data) const;
+
+  std::string socket_;
+  std::chrono::milliseconds timeout_;
+  mutable std::string daemon_version_;
+};
+
+} // namespace meshops::tailscale

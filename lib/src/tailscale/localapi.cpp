@@ -1,0 +1,100 @@
+#include "meshops/tailscale/localapi.hpp"
+
+#include "meshops/error.hpp"
+#include "meshops/tailscale/http.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+namespace meshops::tailscale {
+namespace {
+
+// The capability version tailscale v1.98 sends; tailscaled does not check it (notes 1.2).
+constexpr const char* kCapabilityVersion = "138";
+
+std::string first_line(const std::string& s) {
+  auto text = s.substr(0, s.find('\n'));
+  return text.size() > 200 ? text.substr(0, 200) + "..." : text;
+}
+
+} // namespace
+
+std::string resolve_socket(const std::string& flag, const std::string& config_socket) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("TS_SOCKET"); env && *env) return env;
+  if (!config_socket.empty()) return config_socket;
+  return kDefaultSocket;
+}
+
+LocalApi::LocalApi(std::string socket_path, std::chrono::milliseconds timeout)
+    : socket_(std::move(socket_path)), timeout_(timeout) {}
+
+std::string LocalApi::request(std::string_view method, std::string_view endpoint, std::string_view body,
+                              const std::function<bool(std::string_view)>& on_data) const {
+  HttpRequest req;
+  req.method = std::string(method);
+  req.target = fmt::format("/localapi/v0/{}", endpoint);
+  req.body = std::string(body);
+  req.headers["Tailscale-Cap"] = kCapabilityVersion;
+  if (!body.empty()) req.headers["Content-Type"] = "application/json";
+
+  auto where = fmt::format("tailscaled at {}", socket_);
+  auto hint = std::string("is tailscaled running? Use --socket PATH or $TS_SOCKET for another socket");
+  HttpResponse resp;
+  try {
+    resp = unix_http(socket_, req, timeout_, on_data);
+  } catch (const TransportError& e) {
+    using Kind = TransportError::Kind;
+    double secs = static_cast<double>(timeout_.count()) / 1000;
+    switch (e.kind) {
+    case Kind::no_socket: throw Error(Exit::unknown, fmt::format("cannot reach {}: no such socket", where), hint);
+    case Kind::permission:
+      throw Error(Exit::unknown, fmt::format("cannot reach {}: permission denied", where),
+                  "run as root or as tailscaled's operator user (tailscale set --operator=USER)");
+    case Kind::refused: throw Error(Exit::unknown, fmt::format("cannot reach {}: connection refused (not running?)", where), hint);
+    case Kind::timeout:
+      throw Error(Exit::unknown, fmt::format("{} did not answer /{} within {:g} s ({})", where, endpoint, secs, e.what()));
+    case Kind::malformed: throw Error(Exit::unknown, fmt::format("{}: bad HTTP reply to /{}: {}", where, endpoint, e.what()));
+    case Kind::io: throw Error(Exit::unknown, fmt::format("cannot talk to {}: {}", where, e.what()));
+    }
+  }
+  if (auto v = resp.headers.find("tailscale-version"); v != resp.headers.end()) daemon_version_ = v->second;
+  if (resp.status == 403)
+    throw Error(Exit::unknown, fmt::format("{} refused /{}: permission denied ({})", where, endpoint, first_line(resp.body)),
+                "this needs root or tailscaled's operator user");
+  if (resp.status / 100 != 2)
+    throw Error(Exit::unknown, fmt::format("{} answered /{} with HTTP {}: {}", where, endpoint, resp.status, first_line(resp.body)));
+  return std::move(resp.body);
+}
+
+std::string LocalApi::get(std::string_view endpoint) const { return request("GET", endpoint, {}, {}); }
+
+std::string LocalApi::send(std::string_view method, std::string_view endpoint, std::string_view body) const {
+  return request(method, endpoint, body, {});
+}
+
+void LocalApi::stream(std::string_view endpoint, const std::function<bool(std::string_view)>& on_data) const {
+  request("GET", endpoint, {}, on_data);
+}
+
+Status LocalApi::status() const {
+  auto body = get("status");
+  try {
+    return parse_status(body);
+  } catch (const std::runtime_error& e) {
+    throw Error(Exit::unknown, fmt::format("tailscaled's /status reply: {}", e.what()),
+                "tailscaled may be newer than this meshops; --raw shows its reply as is");
+  }
+}
+
+Prefs LocalApi::prefs() const {
+  auto body = get("prefs");
+  try {
+    return parse_prefs(body);
+  } catch (const std::runtime_error& e) {
+    throw Error(Exit::unknown, fmt::format("tailscaled's /prefs reply: {}", e.what()));
+  }
+}
+
+} // namespace meshops::tailscale

@@ -1,0 +1,244 @@
+#include "meshops/tailscale/status.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <stdexcept>
+
+namespace meshops::tailscale {
+namespace {
+
+using json = nlohmann::json;
+
+/// Reads typed fields from one JSON object, naming the path of a field of the wrong type.
+class Fields {
+public:
+  Fields(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {
+    if (!obj_.is_object() && !obj_.is_null()) fail("", "an object", obj_);
+  }
+  std::string str(const char* key) const {
+    const json* v = find(key);
+    if (!v) return {};
+    if (!v->is_string()) fail(key, "a string", *v);
+    return v->get<std::string>();
+  }
+  bool boolean(const char* key) const {
+    const json* v = find(key);
+    if (!v) return false;
+    if (!v->is_boolean()) fail(key, "true or false", *v);
+    return v->get<bool>();
+  }
+  std::int64_t integer(const char* key) const {
+    const json* v = find(key);
+    if (!v) return 0;
+    if (!v->is_number_integer()) fail(key, "an integer", *v);
+    return v->get<std::int64_t>();
+  }
+  std::vector<std::string> strings(const char* key) const {
+    std::vector<std::string> out;
+    const json* v = find(key);
+    if (!v) return out;
+    if (!v->is_array()) fail(key, "an array", *v);
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string()) fail(fmt::format("{}[{}]", key, i), "a string", (*v)[i]);
+      out.push_back((*v)[i].get<std::string>());
+    }
+    return out;
+  }
+  std::optional<TimePoint> time(const char* key) const {
+    auto s = str(key);
+    return s.empty() ? std::nullopt : parse_time(s);
+  }
+  /// The object at key, or null (missing or null) which reads as all defaults.
+  const json& child(const char* key) const {
+    static const json null;
+    const json* v = find(key);
+    return v ? *v : null;
+  }
+  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+private:
+  const json* find(const char* key) const {
+    if (!obj_.is_object()) return nullptr;
+    auto it = obj_.find(key);
+    if (it == obj_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+  [[noreturn]] void fail(const std::string& key, const char* want, const json& got) const {
+    throw std::runtime_error(fmt::format("{}: expected {}, got {}", key.empty() ? path_ : at(key), want, got.type_name()));
+  }
+  const json& obj_;
+  std::string path_;
+};
+
+Peer parse_peer(const json& obj, const std::string& path) {
+  Fields f(obj, path);
+  Peer p;
+  p.id = f.str("ID");
+  p.public_key = f.str("PublicKey");
+  p.host_name = f.str("HostName");
+  p.dns_name = f.str("DNSName");
+  p.os = f.str("OS");
+  p.user_id = f.integer("UserID");
+  p.tailscale_ips = f.strings("TailscaleIPs");
+  p.allowed_ips = f.strings("AllowedIPs");
+  p.primary_routes = f.strings("PrimaryRoutes");
+  p.tags = f.strings("Tags");
+  p.addrs = f.strings("Addrs");
+  p.cur_addr = f.str("CurAddr");
+  p.relay = f.str("Relay");
+  p.peer_relay = f.str("PeerRelay");
+  p.rx_bytes = f.integer("RxBytes");
+  p.tx_bytes = f.integer("TxBytes");
+  p.created = f.time("Created");
+  p.last_write = f.time("LastWrite");
+  p.last_seen = f.time("LastSeen");
+  p.last_handshake = f.time("LastHandshake");
+  p.key_expiry = f.time("KeyExpiry");
+  p.online = f.boolean("Online");
+  p.active = f.boolean("Active");
+  p.exit_node = f.boolean("ExitNode");
+  p.exit_node_option = f.boolean("ExitNodeOption");
+  p.expired = f.boolean("Expired");
+  return p;
+}
+
+json parse_json(std::string_view text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw std::runtime_error(fmt::format("not JSON (at byte {})", e.byte));
+  }
+}
+
+int days_from_civil(int y, unsigned m, unsigned d) {
+  // Howard Hinnant's days_from_civil: days since 1970-01-01 for a proleptic Gregorian date.
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+} // namespace
+
+Connection Peer::connection() const {
+  if (!cur_addr.empty()) return Connection::direct;
+  if (!peer_relay.empty()) return Connection::peer_relay;
+  if (active) return Connection::derp_relay;
+  return Connection::idle;
+}
+
+std::string Peer::name() const {
+  auto dot = dns_name.find('.');
+  std::string label = dns_name.substr(0, dot);
+  return label.empty() ? host_name : label;
+}
+
+const char* to_string(Connection c) {
+  switch (c) {
+  case Connection::direct: return "direct";
+  case Connection::derp_relay: return "relay";
+  case Connection::peer_relay: return "peer-relay";
+  case Connection::idle: return "idle";
+  }
+  return "idle";
+}
+
+std::optional<TimePoint> parse_time(std::string_view s) {
+  // 2026-11-25T17:25:44.123456789Z or ...+01:00
+  int y, mo, d, h, mi, sec, n = 0;
+  std::string str(s);
+  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19) return std::nullopt;
+  if (y <= 1) return std::nullopt;  // Go's zero time: "unknown", never "2025 years ago"
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  std::size_t i = 19;
+  long long nanos = 0;
+  if (i < s.size() && s[i] == '.') {
+    long long scale = 100000000;
+    for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i, scale /= 10) nanos += (s[i] - '0') * scale;
+  }
+  long long offset = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh = 0, om = 0;
+    if (std::sscanf(str.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
+    offset = (s[i] == '+' ? 1 : -1) * (oh * 3600LL + om * 60);
+  } else if (i >= s.size() || s[i] != 'Z') {
+    return std::nullopt;
+  }
+  long long secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400LL + h * 3600LL + mi * 60LL + sec - offset;
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
+}
+
+std::string format_time(TimePoint t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Status parse_status(std::string_view text) {
+  json doc = parse_json(text);
+  Fields f(doc, "");
+  if (!doc.is_object()) throw std::runtime_error("expected a JSON object");
+  Status s;
+  s.version = f.str("Version");
+  s.tun = f.boolean("TUN");
+  s.backend_state = f.str("BackendState");
+  s.auth_url = f.str("AuthURL");
+  s.tailscale_ips = f.strings("TailscaleIPs");
+  s.self = parse_peer(f.child("Self"), "Self");
+  s.health = f.strings("Health");
+  s.magic_dns_suffix = f.str("MagicDNSSuffix");
+  if (const json& ens = f.child("ExitNodeStatus"); !ens.is_null()) {
+    Fields e(ens, "ExitNodeStatus");
+    s.exit_node_status = ExitNodeStatus{e.str("ID"), e.boolean("Online"), e.strings("TailscaleIPs")};
+  }
+  if (const json& tn = f.child("CurrentTailnet"); !tn.is_null()) {
+    Fields t(tn, "CurrentTailnet");
+    s.tailnet_name = t.str("Name");
+    s.magic_dns_enabled = t.boolean("MagicDNSEnabled");
+    if (auto suffix = t.str("MagicDNSSuffix"); !suffix.empty()) s.magic_dns_suffix = suffix;
+  }
+  if (const json& peers = f.child("Peer"); !peers.is_null()) {
+    if (!peers.is_object()) throw std::runtime_error(fmt::format("Peer: expected an object, got {}", peers.type_name()));
+    s.peers.reserve(peers.size());
+    for (const auto& [key, value] : peers.items()) s.peers.push_back(parse_peer(value, fmt::format("Peer[\"{}\"]", key)));
+  }
+  std::sort(s.peers.begin(), s.peers.end(), [](const Peer& a, const Peer& b) {
+    return std::tie(a.dns_name, a.host_name, a.id) < std::tie(b.dns_name, b.host_name, b.id);
+  });
+  if (const json& users = f.child("User"); !users.is_null()) {
+    if (!users.is_object()) throw std::runtime_error(fmt::format("User: expected an object, got {}", users.type_name()));
+    for (const auto& [key, value] : users.items()) {
+      Fields u(value, fmt::format("User[\"{}\"]", key));
+      s.users[u.integer("ID")] = User{u.str("LoginName"), u.str("DisplayName")};
+    }
+  }
+  return s;
+}
+
+Prefs parse_prefs(std::string_view text) {
+  json doc = parse_json(text);
+  if (!doc.is_object()) throw std::runtime_error("expected a JSON object");
+  Fields f(doc, "");
+  Prefs p;
+  p.advertise_routes = f.strings("AdvertiseRoutes");
+  p.advertise_tags = f.strings("AdvertiseTags");
+  p.exit_node_id = f.str("ExitNodeID");
+  p.exit_node_ip = f.str("ExitNodeIP");
+  p.route_all = f.boolean("RouteAll");
+  p.want_running = f.boolean("WantRunning");
+  p.shields_up = f.boolean("ShieldsUp");
+  p.run_ssh = f.boolean("RunSSH");
+  p.corp_dns = f.boolean("CorpDNS");
+  p.hostname = f.str("Hostname");
+  return p;
+}
+
+} // namespace meshops::tailscale

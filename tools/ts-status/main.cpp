@@ -1,0 +1,53 @@
+// ts-status: tailnet state — this node, peers, routes, exit node, health — as a table, JSON
+// (meshops/ts-status/1), tailscaled's own JSON (--raw) or Prometheus text.
+#include "view.hpp"
+
+#include "meshops/cli/tool.hpp"
+#include "meshops/config/config.hpp"
+#include "meshops/tailscale/localapi.hpp"
+
+#include <optional>
+
+int main(int argc, char** argv) {
+  using namespace meshops;
+  cli::CommonOptions common;
+  ts_status::Filters filters;
+  bool raw = false;
+
+  return cli::tool_main(
+      {"ts-status", "Show the tailnet: this node, peers, routes, exit node and health", /*socket=*/true, /*prom=*/true},
+      common, argc, argv,
+      [&](CLI::App& app) {
+        app.add_option("--peer", filters.peer, "Show one peer in detail (name, MagicDNS name, IP or node ID)")
+            ->type_name("NAME|IP");
+        auto* online = app.add_flag("--online", filters.online, "Only online peers");
+        auto* offline = app.add_flag("--offline", filters.offline, "Only offline peers");
+        online->excludes(offline);
+        app.add_option("--tag", filters.tag, "Only peers with this ACL tag")->type_name("TAG");
+        app.add_flag("--exit-nodes", filters.exit_nodes, "Only peers offering to be an exit node");
+        app.add_flag("--raw", raw, "Print tailscaled's own /status JSON untouched");
+      },
+      [&]() -> Exit {
+        auto cfg = config::load(common.config_path);
+        tailscale::LocalApi api(tailscale::resolve_socket(common.socket, cfg.tailscale.socket), common.timeout());
+        if (raw) {
+          cli::write_stdout(api.get("status"));
+          return Exit::ok;
+        }
+        auto status = api.status();
+        std::optional<tailscale::Prefs> prefs;
+        try {
+          prefs = api.prefs();
+        } catch (const Error&) {
+          // /prefs needs read permission like /status, but an older or locked-down daemon may
+          // refuse it: the view then leaves advertised routes out rather than failing.
+        }
+        auto view = ts_status::make_view(std::move(status), std::move(prefs), filters);
+        switch (common.output.format) {
+        case cli::Format::json: cli::print_json(ts_status::to_json(view), common.output); break;
+        case cli::Format::prom: cli::emit_prom(ts_status::to_prom(view), common); break;
+        case cli::Format::text: cli::write_stdout(ts_status::to_text(view, common.output)); break;
+        }
+        return view.code;
+      });
+}

@@ -1,0 +1,335 @@
+#include "view.hpp"
+
+#include "meshops/cli/escape.hpp"
+#include "meshops/cli/table.hpp"
+#include "meshops/cli/units.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace ts_status {
+namespace {
+
+using meshops::Exit;
+using meshops::cli::Cell;
+using meshops::cli::Style;
+using meshops::tailscale::Connection;
+using meshops::tailscale::Peer;
+using meshops::tailscale::Status;
+using json = nlohmann::json;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool is_exit_route(const std::string& r) { return r == "0.0.0.0/0" || r == "::/0"; }
+
+/// Routes the control server approved for self: AllowedIPs minus the node's own addresses.
+std::vector<std::string> approved_routes(const Status& s) {
+  std::vector<std::string> out;
+  for (const auto& r : s.self.allowed_ips) {
+    bool own = false;
+    for (const auto& ip : s.self.tailscale_ips)
+      if (r == ip + "/32" || r == ip + "/128") own = true;
+    if (!own) out.push_back(r);
+  }
+  return out;
+}
+
+bool contains_exit_route(const std::vector<std::string>& routes) {
+  return std::any_of(routes.begin(), routes.end(), is_exit_route);
+}
+
+std::vector<std::string> subnet_routes(const std::vector<std::string>& routes) {
+  std::vector<std::string> out;
+  std::copy_if(routes.begin(), routes.end(), std::back_inserter(out), [](const auto& r) { return !is_exit_route(r); });
+  return out;
+}
+
+std::string self_name(const Status& s) { return s.self.name(); }
+
+std::string state_sentence(const std::string& state) {
+  if (state == "Stopped") return "Tailscale is stopped.";
+  if (state == "NeedsLogin") return "Logged out.";
+  if (state == "NeedsMachineAuth") return "Machine is not yet approved by the tailnet admin.";
+  if (state == "Starting") return "Tailscale is starting.";
+  if (state.empty()) return "tailscaled reported no state.";
+  return fmt::format("Tailscale is in state {}.", state);
+}
+
+json optional_time(const std::optional<meshops::tailscale::TimePoint>& t) {
+  return t ? json(meshops::tailscale::format_time(*t)) : json(nullptr);
+}
+
+std::string connection_text(const Peer& p) {
+  switch (p.connection()) {
+  case Connection::direct: return "direct " + p.cur_addr;
+  case Connection::derp_relay: return fmt::format("relay \"{}\"", p.relay);
+  case Connection::peer_relay: return "peer-relay " + p.peer_relay;
+  case Connection::idle: return "idle";
+  }
+  return "idle";
+}
+
+std::string last_seen_text(const Peer& p) {
+  if (p.online) return "";
+  if (!p.last_seen) return "unknown";
+  auto age = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *p.last_seen);
+  return meshops::cli::human_age(age) + " ago";
+}
+
+std::string exit_text(const Peer& p) {
+  if (p.exit_node) return "in use";
+  if (p.exit_node_option) return "offered";
+  return "";
+}
+
+std::string owner(const Status& s, const Peer& p) {
+  auto it = s.users.find(p.user_id);
+  return it == s.users.end() ? "" : it->second.login_name;
+}
+
+json peer_json(const Status& s, const Peer& p) {
+  return {{"name", p.name()},
+          {"dns_name", p.dns_name},
+          {"host_name", p.host_name},
+          {"id", p.id},
+          {"public_key", p.public_key},
+          {"tailscale_ips", p.tailscale_ips},
+          {"os", p.os},
+          {"owner", owner(s, p)},
+          {"tags", p.tags},
+          {"online", p.online},
+          {"active", p.active},
+          {"connection", meshops::tailscale::to_string(p.connection())},
+          {"cur_addr", p.cur_addr.empty() ? json(nullptr) : json(p.cur_addr)},
+          {"relay", p.relay.empty() ? json(nullptr) : json(p.relay)},
+          {"peer_relay", p.peer_relay.empty() ? json(nullptr) : json(p.peer_relay)},
+          {"rx_bytes", p.rx_bytes},
+          {"tx_bytes", p.tx_bytes},
+          {"last_seen", optional_time(p.last_seen)},
+          {"last_handshake", optional_time(p.last_handshake)},
+          {"last_write", optional_time(p.last_write)},
+          {"key_expiry", optional_time(p.key_expiry)},
+          {"expired", p.expired},
+          {"exit_node", p.exit_node},
+          {"exit_node_option", p.exit_node_option},
+          {"primary_routes", p.primary_routes},
+          {"allowed_ips", p.allowed_ips}};
+}
+
+const Peer* exit_node_in_use(const Status& s) {
+  for (const auto& p : s.peers)
+    if (p.exit_node) return &p;
+  return nullptr;
+}
+
+} // namespace
+
+const Peer* find_peer(const Status& s, const std::string& key) {
+  auto k = lower(key);
+  if (!k.empty() && k.back() == '.') k.pop_back();
+  for (const auto& p : s.peers) {
+    auto dns = lower(p.dns_name);
+    if (!dns.empty() && dns.back() == '.') dns.pop_back();
+    if (lower(p.name()) == k || lower(p.host_name) == k || dns == k || p.id == key) return &p;
+    for (const auto& ip : p.tailscale_ips)
+      if (ip == key) return &p;
+  }
+  return nullptr;
+}
+
+View make_view(Status status, std::optional<meshops::tailscale::Prefs> prefs, const Filters& f) {
+  View v;
+  v.status = std::move(status);
+  v.prefs = std::move(prefs);
+  const Status& s = v.status;
+  if (!f.peer.empty()) {
+    const Peer* p = find_peer(s, f.peer);
+    if (!p)
+      throw meshops::Error(Exit::unknown, fmt::format("no peer named {} in the tailnet", f.peer),
+                           "peers are matched by name, MagicDNS name, Tailscale IP or node ID; see ts-status");
+    v.peers.push_back(p);
+    v.single = true;
+  } else {
+    for (const auto& p : s.peers) {
+      if (f.online && !p.online) continue;
+      if (f.offline && p.online) continue;
+      if (!f.tag.empty() && std::find(p.tags.begin(), p.tags.end(), f.tag) == p.tags.end()) continue;
+      if (f.exit_nodes && !p.exit_node_option && !p.exit_node) continue;
+      v.peers.push_back(&p);
+    }
+  }
+
+  if (s.backend_state != "Running") {
+    v.code = Exit::critical;
+    v.reasons.push_back(fmt::format("backend state is {}", s.backend_state.empty() ? "unknown" : s.backend_state));
+  } else {
+    if (!s.health.empty()) {
+      v.code = Exit::warning;
+      v.reasons.push_back(fmt::format("{} health warning{}", s.health.size(), s.health.size() == 1 ? "" : "s"));
+    }
+    if (v.single && !v.peers.front()->online) {
+      v.code = Exit::warning;
+      v.reasons.push_back(fmt::format("peer {} is offline", v.peers.front()->name()));
+    }
+  }
+  return v;
+}
+
+json to_json(const View& v) {
+  const Status& s = v.status;
+  json peers = json::array();
+  for (const Peer* p : v.peers) peers.push_back(peer_json(s, *p));
+  auto approved = approved_routes(s);
+  std::vector<std::string> advertised = v.prefs ? v.prefs->advertise_routes : std::vector<std::string>{};
+  json self = peer_json(s, s.self);
+  self["exit_node_offered"] = v.prefs ? json(contains_exit_route(advertised)) : json(nullptr);
+  self["exit_node_approved"] = contains_exit_route(approved);
+  self["advertised_routes"] = v.prefs ? json(subnet_routes(advertised)) : json(nullptr);
+  self["approved_routes"] = subnet_routes(approved);
+  self["magic_dns_name"] = s.self.dns_name;
+  json exit_node = nullptr;
+  if (s.exit_node_status) {
+    const Peer* p = exit_node_in_use(s);
+    exit_node = {{"id", s.exit_node_status->id},
+                 {"name", p ? json(p->name()) : json(nullptr)},
+                 {"online", s.exit_node_status->online},
+                 {"tailscale_ips", s.exit_node_status->tailscale_ips}};
+  }
+  std::size_t online = 0;
+  for (const auto& p : s.peers) online += p.online;
+  static const char* names[] = {"ok", "warning", "critical", "unknown"};
+  return {{"schema", "meshops/ts-status/1"},
+          {"generated_at", meshops::tailscale::format_time(std::chrono::system_clock::now())},
+          {"status", names[static_cast<int>(v.code)]},
+          {"reasons", v.reasons},
+          {"backend_state", s.backend_state},
+          {"version", s.version},
+          {"tun", s.tun},
+          {"auth_url", s.auth_url.empty() ? json(nullptr) : json(s.auth_url)},
+          {"tailnet", {{"name", s.tailnet_name}, {"magic_dns_suffix", s.magic_dns_suffix}, {"magic_dns_enabled", s.magic_dns_enabled}}},
+          {"self", self},
+          {"health", s.health},
+          {"exit_node", exit_node},
+          {"peers_total", s.peers.size()},
+          {"peers_online", online},
+          {"peers", peers}};
+}
+
+std::string to_text(const View& v, const meshops::cli::Output& out) {
+  using meshops::cli::paint;
+  using meshops::cli::terminal_safe;
+  const Status& s = v.status;
+  std::string text;
+  auto line = [&](const char* key, const std::string& value) {
+    if (!value.empty()) text += fmt::format("{:<11}{}\n", key, value);
+  };
+  auto join = [](const std::vector<std::string>& items) { return terminal_safe(fmt::format("{}", fmt::join(items, ", "))); };
+
+  if (s.backend_state != "Running") {
+    text += paint(state_sentence(s.backend_state), Style::bad, out.color) + "\n";
+    if (!s.auth_url.empty()) text += "Log in at: " + terminal_safe(s.auth_url) + "\n";
+  }
+
+  if (v.single) {
+    const Peer& p = *v.peers.front();
+    line("Peer:", terminal_safe(p.name()) + (p.dns_name.empty() ? "" : " (" + terminal_safe(p.dns_name) + ")"));
+    line("Addresses:", join(p.tailscale_ips));
+    line("OS:", terminal_safe(p.os));
+    line("Owner:", terminal_safe(owner(s, p)));
+    line("Tags:", join(p.tags));
+    line("State:", paint(p.online ? "online" : "offline", p.online ? Style::good : Style::bad, out.color) +
+                       (p.online ? "" : ", last seen " + last_seen_text(p)));
+    line("Path:", terminal_safe(connection_text(p)));
+    line("Traffic:", fmt::format("rx {}, tx {}", meshops::cli::human_bytes(static_cast<std::uint64_t>(p.rx_bytes)),
+                                 meshops::cli::human_bytes(static_cast<std::uint64_t>(p.tx_bytes))));
+    line("Exit node:", exit_text(p));
+    line("Routes:", join(subnet_routes(p.primary_routes)));
+    line("Node ID:", terminal_safe(p.id));
+    return text;
+  }
+
+  // This node.
+  line("Self:", terminal_safe(self_name(s)) + (s.self.dns_name.empty() ? "" : " (" + terminal_safe(s.self.dns_name) + ")"));
+  line("State:", paint(s.backend_state, s.backend_state == "Running" ? Style::good : Style::bad, out.color));
+  line("Addresses:", join(s.tailscale_ips));
+  line("Version:", terminal_safe(s.version));
+  auto approved = approved_routes(s);
+  std::string exit_line;
+  if (const Peer* p = exit_node_in_use(s))
+    exit_line = fmt::format("using {} ({})", terminal_safe(p->name()), p->online ? "online" : "offline");
+  else if (v.prefs && contains_exit_route(v.prefs->advertise_routes))
+    exit_line = contains_exit_route(approved) ? "offered, approved" : "offered, awaiting approval";
+  line("Exit node:", exit_line.empty() ? "none" : exit_line);
+  if (v.prefs && !subnet_routes(v.prefs->advertise_routes).empty())
+    line("Routes:", fmt::format("advertised {}; approved {}", join(subnet_routes(v.prefs->advertise_routes)),
+                                subnet_routes(approved).empty() ? "none" : join(subnet_routes(approved))));
+  line("Tags:", join(s.self.tags));
+  if (!s.tailnet_name.empty())
+    line("Tailnet:", fmt::format("{} (MagicDNS {})", terminal_safe(s.tailnet_name), s.magic_dns_enabled ? "on" : "off"));
+  if (!s.health.empty()) {
+    text += paint("Health:", Style::warn, out.color) + "\n";
+    for (const auto& h : s.health) text += "  - " + terminal_safe(h) + "\n";
+  }
+  if (s.peers.empty()) {
+    if (out.legend) text += "\nNo peers.\n";
+    return text;
+  }
+
+  meshops::cli::Table t({{"NAME", meshops::cli::Align::left, true},
+                         {"IP"},
+                         {"OS"},
+                         {"STATE"},
+                         {"CONNECTION", meshops::cli::Align::left, true},
+                         {"RX", meshops::cli::Align::right},
+                         {"TX", meshops::cli::Align::right},
+                         {"LAST SEEN"},
+                         {"EXIT"}});
+  for (const Peer* p : v.peers) {
+    auto conn = p->connection();
+    Style conn_style = conn == Connection::direct ? Style::good : conn == Connection::idle ? Style::dim : Style::warn;
+    t.add_row({p->name(), p->tailscale_ips.empty() ? "" : p->tailscale_ips.front(), p->os,
+               Cell(p->online ? "online" : "offline", p->online ? Style::good : Style::bad),
+               Cell(connection_text(*p), conn_style), meshops::cli::human_bytes(static_cast<std::uint64_t>(p->rx_bytes)),
+               meshops::cli::human_bytes(static_cast<std::uint64_t>(p->tx_bytes)), last_seen_text(*p), exit_text(*p)});
+  }
+  text += "\n" + t.render(out);
+  if (out.legend) {
+    std::size_t online = 0;
+    for (const Peer* p : v.peers) online += p->online;
+    text += fmt::format("\n{} peer{} listed, {} online.\n", v.peers.size(), v.peers.size() == 1 ? "" : "s", online);
+  }
+  return text;
+}
+
+std::vector<meshops::cli::Metric> to_prom(const View& v) {
+  const Status& s = v.status;
+  using meshops::cli::Metric;
+  using meshops::cli::Sample;
+  Metric running{"meshops_ts_running", "Whether tailscaled's backend state is Running.", "gauge",
+                 {{{{"state", s.backend_state}}, s.backend_state == "Running" ? 1.0 : 0.0}}};
+  std::size_t online = 0;
+  for (const auto& p : s.peers) online += p.online;
+  Metric total{"meshops_ts_peers", "Peers in the tailnet.", "gauge", {{{}, static_cast<double>(s.peers.size())}}};
+  Metric on{"meshops_ts_peers_online", "Peers connected to the control server.", "gauge", {{{}, static_cast<double>(online)}}};
+  Metric health{"meshops_ts_health_warnings", "tailscaled's health warnings.", "gauge", {{{}, static_cast<double>(s.health.size())}}};
+  Metric peer_online{"meshops_ts_peer_online", "Whether the peer is online.", "gauge", {}};
+  Metric peer_direct{"meshops_ts_peer_direct", "Whether traffic to the peer flows on a direct path.", "gauge", {}};
+  Metric rx{"meshops_ts_peer_rx_bytes_total", "Bytes received from the peer.", "counter", {}};
+  Metric tx{"meshops_ts_peer_tx_bytes_total", "Bytes sent to the peer.", "counter", {}};
+  for (const Peer* p : v.peers) {
+    std::vector<std::pair<std::string, std::string>> labels{{"peer", p->name()},
+                                                            {"ip", p->tailscale_ips.empty() ? "" : p->tailscale_ips.front()}};
+    peer_online.samples.push_back({labels, p->online ? 1.0 : 0.0});
+    peer_direct.samples.push_back({labels, p->connection() == Connection::direct ? 1.0 : 0.0});
+    rx.samples.push_back({labels, static_cast<double>(p->rx_bytes)});
+    tx.samples.push_back({labels, static_cast<double>(p->tx_bytes)});
+  }
+  return {running, total, on, health, peer_online, peer_direct, rx, tx};
+}
+
+} // namespace ts_status

@@ -1,0 +1,45 @@
+#pragma once
+// ts-status's view of tailscaled's state: which peers to show, the check result, and the
+// three renderings (text, JSON schema meshops/ts-status/1, Prometheus).
+#include "meshops/cli/output.hpp"
+#include "meshops/cli/prom.hpp"
+#include "meshops/error.hpp"
+#include "meshops/tailscale/status.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ts_status {
+
+struct Filters {
+  std::string peer;      ///< --peer NAME|IP: one peer, in detail
+  bool online = false;   ///< --online
+  bool offline = false;  ///< --offline
+  std::string tag;       ///< --tag TAG
+  bool exit_nodes = false;  ///< --exit-nodes
+};
+
+struct View {
+  meshops::tailscale::Status status;
+  std::optional<meshops::tailscale::Prefs> prefs;  ///< absent when /prefs was refused
+  std::vector<const meshops::tailscale::Peer*> peers;  ///< after the filters
+  bool single = false;  ///< --peer: detail view
+  meshops::Exit code = meshops::Exit::ok;
+  std::vector<std::string> reasons;  ///< why code is not ok, one line each
+};
+
+/// Applies the filters and decides the exit code. Throws meshops::Error (unknown) for a
+/// --peer that matches nothing.
+View make_view(meshops::tailscale::Status status, std::optional<meshops::tailscale::Prefs> prefs, const Filters& f);
+
+/// Finds a peer by name (DNS label, host name, FQDN, case-insensitive), Tailscale IP or ID.
+const meshops::tailscale::Peer* find_peer(const meshops::tailscale::Status& s, const std::string& key);
+
+nlohmann::json to_json(const View& v);
+std::string to_text(const View& v, const meshops::cli::Output& out);
+std::vector<meshops::cli::Metric> to_prom(const View& v);
+
+} // namespace ts_status
