@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The CLI contract of DESIGN.md, on every built binary: --version and --help exit 0, a bad flag
+# exits 64 with a one-line error, every long option of --help is in its man page and its
+# bash, zsh and fish completions; tools that talk to tailscaled exit 3 on a missing socket.
+source "$(dirname "$0")/../integration/lib.sh"
+
+tools=()
+for dir in "$MESHOPS_BIN"/*/; do
+  name=$(basename "$dir")
+  [[ -x "$dir/$name" ]] && tools+=("$name")
+done
+((${#tools[@]})) || { fail "no built tools under $MESHOPS_BIN"; finish; exit; }
+
+for t in "${tools[@]}"; do
+  bin=$(tool "$t")
+  check_rc "$t --version" 0 timeout 5 "$bin" --version
+  check_match "$t --version names the tool" "^$t \(meshops\) [0-9]" "$out"
+  check_rc "$t --help" 0 timeout 5 "$bin" --help
+  help=$out
+  check_rc "$t --no-such-flag" 64 timeout 5 "$bin" --no-such-flag
+  check_match "$t bad-flag error is one line prefixed by the tool" "^$t: " "$(head -1 <<<"$err")"
+
+  man="$MESHOPS_SRC/man/$t.1"
+  check "$t has a man page" test -f "$man"
+  for f in bash/$t zsh/_$t fish/$t.fish; do check "$t has completions/$f" test -f "$MESHOPS_SRC/completions/$f"; done
+  for opt in $(grep -oE -- '--[a-z][a-z0-9-]+' <<<"$help" | sort -u); do
+    [[ $opt == --help || $opt == --version ]] && continue
+    grep -qF -- "${opt//-/\\-}" "$man" 2>/dev/null || grep -qF -- "$opt" "$man" 2>/dev/null ||
+      fail "$t: man page does not document $opt"
+    grep -qF -- "$opt" "$MESHOPS_SRC/completions/bash/$t" 2>/dev/null || fail "$t: bash completion lacks $opt"
+    grep -qF -- "${opt#--}" "$MESHOPS_SRC/completions/zsh/_$t" 2>/dev/null || fail "$t: zsh completion lacks $opt"
+    grep -qF -- "-l ${opt#--}" "$MESHOPS_SRC/completions/fish/$t.fish" 2>/dev/null || fail "$t: fish completion lacks $opt"
+  done
+  pass "$t: documented options checked"
+  if grep -q -- '--socket' <<<"$help"; then
+    start=$SECONDS
+    check_rc "$t with no tailscaled at --socket" 3 timeout 20 "$bin" --socket /nonexistent/tailscaled.sock --json
+    check "$t gave up within its timeout" test $((SECONDS - start)) -le 10
+  fi
+done
+finish
