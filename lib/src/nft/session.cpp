@@ -1,0 +1,32 @@
+#include "meshops/nft/session.hpp"
+
+#include "meshops/error.hpp"
+
+#include <fmt/format.h>
+#include <nftables/libnftables.h>
+
+#include <memory>
+
+namespace meshops::nft {
+
+std::string list_ruleset_json() {
+  std::unique_ptr<nft_ctx, decltype(&nft_ctx_free)> ctx(nft_ctx_new(NFT_CTX_DEFAULT), &nft_ctx_free);
+  if (!ctx) throw Error(Exit::unknown, "reading the ruleset: libnftables could not create a context");
+  // Numeric ports and protocols keep the JSON what the evaluator compares; JSON always
+  // carries handles, so NFT_CTX_OUTPUT_HANDLE is not needed.
+  nft_ctx_output_set_flags(ctx.get(), NFT_CTX_OUTPUT_JSON);
+  if (nft_ctx_buffer_output(ctx.get()) != 0 || nft_ctx_buffer_error(ctx.get()) != 0)
+    throw Error(Exit::unknown, "reading the ruleset: libnftables could not buffer its output");
+  if (nft_run_cmd_from_buffer(ctx.get(), "list ruleset") != 0) {
+    std::string err = nft_ctx_get_error_buffer(ctx.get());
+    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+    if (err.find("Operation not permitted") != std::string::npos || err.find("Permission denied") != std::string::npos)
+      throw Error(Exit::unknown, "reading the ruleset: permission denied (CAP_NET_ADMIN needed)",
+                  "run as root, or analyse a saved `nft -j list ruleset` with --file");
+    if (auto nl = err.find('\n'); nl != std::string::npos) err.resize(nl);
+    throw Error(Exit::unknown, fmt::format("reading the ruleset: {}", err.empty() ? "libnftables failed" : err));
+  }
+  return nft_ctx_get_output_buffer(ctx.get());
+}
+
+} // namespace meshops::nft

@@ -1,0 +1,271 @@
+#include "render.hpp"
+
+#include "meshops/cli/escape.hpp"
+#include "meshops/cli/table.hpp"
+#include "meshops/cli/units.hpp"
+#include "meshops/error.hpp"
+
+#include <fmt/format.h>
+
+namespace fw_status {
+namespace {
+
+using meshops::cli::Align;
+using meshops::cli::Cell;
+using meshops::cli::Column;
+using meshops::cli::Style;
+using meshops::cli::Table;
+using meshops::nft::Counters;
+using meshops::nft::PortRange;
+using meshops::nft::Verdict;
+using nlohmann::json;
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+json ports_json(const std::vector<PortRange>& ports) {
+  json a = json::array();
+  for (const auto& p : ports) a.push_back({{"low", p.low}, {"high", p.high}, {"service", p.service.empty() ? json(nullptr) : json(p.service)}});
+  return a;
+}
+
+void counters_json(json& j, const Counters& c) {
+  j["accepted_packets"] = c.accepted_packets;
+  j["accepted_bytes"] = c.accepted_bytes;
+  j["dropped_packets"] = c.dropped_packets;
+  j["dropped_bytes"] = c.dropped_bytes;
+}
+
+std::string counted(std::uint64_t packets, std::uint64_t bytes) {
+  return packets == 0 ? std::string("0") : fmt::format("{} pkts {}", packets, meshops::cli::human_bytes(bytes));
+}
+
+json rule_ref_json(const std::optional<meshops::nft::RuleRef>& r) {
+  if (!r) return nullptr;
+  return {{"family", r->family}, {"table", r->table}, {"chain", r->chain}, {"handle", r->handle}, {"rule", r->text}};
+}
+
+std::string severity_name(meshops::Exit e) {
+  switch (e) {
+  case meshops::Exit::ok: return "ok";
+  case meshops::Exit::warning: return "warning";
+  case meshops::Exit::critical: return "critical";
+  default: return "unknown";
+  }
+}
+
+} // namespace
+
+json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules) {
+  json doc{{"schema", "meshops/fw-status/1"}, {"source", source}, {"tables", rs.tables.size()},
+           {"chains", rs.chains.size()}, {"rules", rs.rule_count()}, {"sets", rs.sets.size()}};
+  json zones = json::array();
+  for (const auto& z : zr.zones) {
+    json j{{"name", z.name}, {"found", z.found}};
+    j["family"] = z.found ? json(z.family) : json(nullptr);
+    j["table"] = z.found ? json(z.table) : json(nullptr);
+    j["chain"] = z.found ? json(z.chain) : json(nullptr);
+    j["interfaces"] = z.interfaces;
+    j["sources"] = z.sources;
+    j["tcp_ports"] = ports_json(z.tcp);
+    j["udp_ports"] = ports_json(z.udp);
+    j["accepts_all"] = z.accepts_all;
+    j["falls_through"] = z.found ? json(z.falls_through) : json(nullptr);
+    j["rule_count"] = z.rules;
+    counters_json(j, z.counters);
+    zones.push_back(std::move(j));
+  }
+  doc["zones"] = std::move(zones);
+  json ts = json::array();
+  for (const auto& t : zr.tailscale) {
+    json j{{"family", t.family}, {"table", t.table}, {"chain", t.chain}, {"hooked_from", t.hooked_from}, {"rule_count", t.rules}};
+    counters_json(j, t.counters);
+    ts.push_back(std::move(j));
+  }
+  doc["tailscale_chains"] = std::move(ts);
+  json bases = json::array();
+  for (const auto& c : rs.chains)
+    if (c.is_base())
+      bases.push_back({{"family", c.family}, {"table", c.table}, {"chain", c.name}, {"type", c.type}, {"hook", c.hook},
+                       {"priority", c.priority}, {"policy", c.policy}});
+  doc["base_chains"] = std::move(bases);
+  if (with_rules) {
+    json chains = json::array();
+    for (const auto& c : rs.chains) {
+      json rules = json::array();
+      for (const auto& r : c.rules) {
+        json jr{{"handle", r.handle}, {"rule", meshops::nft::render_rule(r)}};
+        jr["verdict"] = r.verdict == Verdict::none ? json(nullptr) : json(std::string(meshops::nft::verdict_name(r.verdict)));
+        jr["target"] = r.target.empty() ? json(nullptr) : json(r.target);
+        jr["packets"] = r.has_counter ? json(r.packets) : json(nullptr);
+        jr["bytes"] = r.has_counter ? json(r.bytes) : json(nullptr);
+        rules.push_back(std::move(jr));
+      }
+      json jc{{"family", c.family}, {"table", c.table}, {"chain", c.name}, {"rules", std::move(rules)}};
+      jc["hook"] = c.is_base() ? json(c.hook) : json(nullptr);
+      jc["priority"] = c.is_base() ? json(c.priority) : json(nullptr);
+      jc["policy"] = c.is_base() ? json(c.policy) : json(nullptr);
+      chains.push_back(std::move(jc));
+    }
+    doc["chain_rules"] = std::move(chains);
+  }
+  return doc;
+}
+
+std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::cli::Output& out) {
+  Table t({{"ZONE"}, {"CHAIN"}, {"FROM", Align::left, true}, {"TCP", Align::left, true}, {"UDP", Align::left, true},
+           {"FALLS THROUGH"}, {"ACCEPTED", Align::right}, {"DROPPED", Align::right}});
+  for (const auto& z : zr.zones) {
+    if (!z.found) {
+      t.add_row({Cell(z.name, Style::bold), Cell("(no chain)", Style::bad)});
+      continue;
+    }
+    std::vector<std::string> from;
+    for (const auto& i : z.interfaces)
+      if (i != "any") from.push_back("iif " + i);
+    for (const auto& s : z.sources)
+      if (s != "any") from.push_back("src " + s);
+    if (from.empty() && !z.interfaces.empty()) from.push_back("any");
+    std::string tcp = z.accepts_all && z.tcp.empty() ? "all" : meshops::nft::render_ports(z.tcp);
+    std::string udp = z.accepts_all && z.udp.empty() ? "all" : meshops::nft::render_ports(z.udp);
+    t.add_row({Cell(z.name, Style::bold), fmt::format("{} {} {}", z.family, z.table, z.chain), join(from), tcp, udp,
+               z.falls_through, counted(z.counters.accepted_packets, z.counters.accepted_bytes),
+               Cell(counted(z.counters.dropped_packets, z.counters.dropped_bytes), z.counters.dropped_packets ? Style::warn : Style::none)});
+  }
+  std::string s = t.render(out);
+  if (!zr.tailscale.empty()) {
+    Table ts({{"TAILSCALE CHAIN"}, {"TABLE"}, {"HOOKED FROM", Align::left, true}, {"RULES", Align::right},
+              {"ACCEPTED", Align::right}, {"DROPPED", Align::right}});
+    for (const auto& c : zr.tailscale)
+      ts.add_row({c.chain, c.family + " " + c.table, c.hooked_from.empty() ? "-" : join(c.hooked_from), std::to_string(c.rules),
+                  counted(c.counters.accepted_packets, c.counters.accepted_bytes), counted(c.counters.dropped_packets, c.counters.dropped_bytes)});
+    s += "\n" + ts.render(out);
+  }
+  if (out.legend)
+    s += fmt::format("\n{} zones, {} tailscale chains; {} rules in {} chains of {} tables.\n", zr.zones.size(), zr.tailscale.size(),
+                     rs.rule_count(), rs.chains.size(), rs.tables.size());
+  return s;
+}
+
+std::string rules_text(const Ruleset& rs, const meshops::cli::Output& out) {
+  std::string s;
+  for (const auto& c : rs.chains) {
+    std::string head = fmt::format("{} {} {}", c.family, c.table, c.name);
+    if (c.is_base()) head += fmt::format(" (type {} hook {} priority {} policy {})", c.type, c.hook, c.priority, c.policy);
+    if (meshops::nft::is_tailscale_chain(c.name)) head += " [tailscale]";
+    s += meshops::cli::paint(meshops::cli::terminal_safe(head), Style::bold, out.color) + "\n";
+    Table t({{"HANDLE", Align::right}, {"RULE", Align::left, true}, {"PACKETS", Align::right}, {"BYTES", Align::right}});
+    for (const auto& r : c.rules)
+      t.add_row({std::to_string(r.handle), meshops::nft::render_rule(r), r.has_counter ? std::to_string(r.packets) : "-",
+                 r.has_counter ? meshops::cli::human_bytes(r.bytes) : "-"});
+    s += t.rows() ? t.render(out) : std::string("  (no rules)\n");
+    s += "\n";
+  }
+  return s;
+}
+
+json can_json(const Packet& p, const Evaluation& ev) {
+  json doc{{"schema", "meshops/fw-status/1"}};
+  doc["query"] = {{"source", p.saddr.to_string()}, {"protocol", p.l4proto}, {"port", p.dport},
+                  {"iif", p.iifname.empty() ? json(nullptr) : json(p.iifname)},
+                  {"destination", p.daddr ? json(p.daddr->to_string()) : json(nullptr)}, {"hook", "input"}};
+  doc["verdict"] = std::string(meshops::nft::verdict_name(ev.verdict));
+  if (ev.decided_by) {
+    doc["decided_by"] = rule_ref_json(ev.decided_by);
+    doc["decided_by"]["policy"] = false;
+  } else if (ev.verdict != Verdict::accept && ev.decided_in) {
+    // A policy drop: no rule, but the base chain is named (handle null).
+    doc["decided_by"] = {{"family", ev.decided_in->family}, {"table", ev.decided_in->table}, {"chain", ev.decided_in->chain},
+                         {"handle", nullptr}, {"rule", nullptr}, {"policy", true}};
+  } else {
+    doc["decided_by"] = nullptr;
+  }
+  json chains = json::array();
+  for (const auto& c : ev.chains) {
+    json j{{"family", c.family}, {"table", c.table}, {"chain", c.chain}, {"priority", c.priority},
+           {"verdict", std::string(meshops::nft::verdict_name(c.verdict))}, {"by_policy", c.by_policy}};
+    j["handle"] = c.rule ? json(c.rule->handle) : json(nullptr);
+    j["rule"] = c.rule ? json(c.rule->text) : json(nullptr);
+    chains.push_back(std::move(j));
+  }
+  doc["chains"] = std::move(chains);
+  doc["notes"] = ev.notes;
+  return doc;
+}
+
+std::string can_text(const Packet& p, const Evaluation& ev, const meshops::cli::Output& out) {
+  std::string verdict(meshops::nft::verdict_name(ev.verdict));
+  std::string s = fmt::format("{} {}/{}{}: {}", p.saddr.to_string(), p.l4proto, p.dport,
+                              p.iifname.empty() ? "" : " via " + meshops::cli::terminal_safe(p.iifname),
+                              meshops::cli::paint(verdict, ev.verdict == Verdict::accept ? Style::good : Style::bad, out.color));
+  if (ev.decided_by)
+    s += fmt::format(" by {} {} {} handle {}: {}", ev.decided_by->family, ev.decided_by->table, ev.decided_by->chain,
+                     ev.decided_by->handle, meshops::cli::terminal_safe(ev.decided_by->text));
+  else if (ev.decided_in)
+    s += fmt::format(" by the policy of {} {} {}", ev.decided_in->family, ev.decided_in->table, ev.decided_in->chain);
+  else
+    s += " by policy";
+  s += "\n";
+  if (out.legend) {
+    Table t({{"BASE CHAIN"}, {"PRIORITY", Align::right}, {"VERDICT"}, {"BY", Align::left, true}});
+    for (const auto& c : ev.chains)
+      t.add_row({fmt::format("{} {} {}", c.family, c.table, c.chain), std::to_string(c.priority), std::string(meshops::nft::verdict_name(c.verdict)),
+                 c.rule ? fmt::format("{} handle {}: {}", c.rule->chain, c.rule->handle, c.rule->text) : std::string("policy")});
+    s += t.render(out);
+  }
+  for (const auto& n : ev.notes) s += "note: " + meshops::cli::terminal_safe(n) + "\n";
+  return s;
+}
+
+json check_json(const DriftReport& d) {
+  json f = json::array();
+  for (const auto& x : d.findings)
+    f.push_back({{"severity", severity_name(x.severity)}, {"kind", x.kind}, {"zone", x.zone.empty() ? json(nullptr) : json(x.zone)}, {"message", x.message}});
+  return {{"schema", "meshops/fw-status/1"}, {"status", severity_name(d.status())}, {"findings", std::move(f)}, {"probes", d.probes}};
+}
+
+std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
+  std::string s;
+  for (const auto& x : d.findings) {
+    auto style = x.severity == meshops::Exit::critical ? Style::bad : Style::warn;
+    s += meshops::cli::paint(x.severity == meshops::Exit::critical ? "CRITICAL" : "WARNING", style, out.color) + ": " +
+         meshops::cli::terminal_safe(x.message) + "\n";
+  }
+  if (out.legend)
+    s += d.findings.empty() ? fmt::format("OK: the ruleset matches the declared zones ({} probes).\n", d.probes)
+                            : fmt::format("{} findings ({} probes).\n", d.findings.size(), d.probes);
+  return s;
+}
+
+std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr) {
+  meshops::cli::Metric zp{"meshops_fw_zone_packets_total", "Packets counted by the rules of a zone's chain, by what they did", "counter", {}};
+  meshops::cli::Metric zb{"meshops_fw_zone_bytes_total", "Bytes counted by the rules of a zone's chain, by what they did", "counter", {}};
+  for (const auto& z : zr.zones) {
+    if (!z.found) continue;
+    zp.samples.push_back({{{"zone", z.name}, {"action", "accepted"}}, static_cast<double>(z.counters.accepted_packets)});
+    zp.samples.push_back({{{"zone", z.name}, {"action", "dropped"}}, static_cast<double>(z.counters.dropped_packets)});
+    zb.samples.push_back({{{"zone", z.name}, {"action", "accepted"}}, static_cast<double>(z.counters.accepted_bytes)});
+    zb.samples.push_back({{{"zone", z.name}, {"action", "dropped"}}, static_cast<double>(z.counters.dropped_bytes)});
+  }
+  meshops::cli::Metric cp{"meshops_fw_chain_packets_total", "Packets counted by all rules of a chain", "counter", {}};
+  meshops::cli::Metric cb{"meshops_fw_chain_bytes_total", "Bytes counted by all rules of a chain", "counter", {}};
+  for (const auto& c : rs.chains) {
+    std::uint64_t p = 0, b = 0;
+    for (const auto& r : c.rules) {
+      p += r.packets;
+      b += r.bytes;
+    }
+    std::vector<std::pair<std::string, std::string>> labels{{"family", c.family}, {"table", c.table}, {"chain", c.name}};
+    cp.samples.push_back({labels, static_cast<double>(p)});
+    cb.samples.push_back({labels, static_cast<double>(b)});
+  }
+  meshops::cli::Metric zf{"meshops_fw_zone_found", "1 when the zone's chain exists in the ruleset", "gauge", {}};
+  for (const auto& z : zr.zones) zf.samples.push_back({{{"zone", z.name}}, z.found ? 1.0 : 0.0});
+  meshops::cli::Metric rules{"meshops_fw_rules", "Rules in the ruleset", "gauge", {{{}, static_cast<double>(rs.rule_count())}}};
+  return {zp, zb, cp, cb, zf, rules};
+}
+
+} // namespace fw_status

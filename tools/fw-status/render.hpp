@@ -1,0 +1,37 @@
+#pragma once
+// fw-status's views of the model: text tables, JSON documents, Prometheus metrics. Pure.
+#include "meshops/cli/output.hpp"
+#include "meshops/cli/prom.hpp"
+#include "meshops/nft/drift.hpp"
+#include "meshops/nft/evaluate.hpp"
+#include "meshops/nft/zones.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace fw_status {
+
+using meshops::nft::DriftReport;
+using meshops::nft::Evaluation;
+using meshops::nft::Packet;
+using meshops::nft::Ruleset;
+using meshops::nft::ZoneReport;
+
+/// The zones view: schema, counts, zones, tailscale chains, base chains (and rules when asked).
+nlohmann::json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules);
+std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::cli::Output& out);
+/// Every chain with its rules, as text.
+std::string rules_text(const Ruleset& rs, const meshops::cli::Output& out);
+
+nlohmann::json can_json(const Packet& p, const Evaluation& ev);
+std::string can_text(const Packet& p, const Evaluation& ev, const meshops::cli::Output& out);
+
+nlohmann::json check_json(const DriftReport& d);
+std::string check_text(const DriftReport& d, const meshops::cli::Output& out);
+
+/// Per zone and per chain counters, rule and table counts.
+std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr);
+
+} // namespace fw_status

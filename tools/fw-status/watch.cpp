@@ -1,0 +1,89 @@
+#include "watch.hpp"
+
+#include "meshops/cli/table.hpp"
+#include "meshops/cli/units.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <thread>
+
+namespace fw_status {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+std::string rfc3339_now() {
+  auto now = std::chrono::system_clock::now();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::time_point_cast<std::chrono::seconds>(now));
+}
+
+double rate(std::uint64_t now, std::uint64_t before, double seconds) {
+  return now >= before && seconds > 0 ? static_cast<double>(now - before) / seconds : 0;
+}
+
+} // namespace
+
+void watch(const WatchOptions& opts, const meshops::cli::Output& out, const std::function<meshops::nft::ZoneReport()>& sample) {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  using clock = std::chrono::steady_clock;
+  std::map<std::string, meshops::nft::Counters> previous;
+  auto previous_at = clock::now();
+  bool first = true;
+  for (int n = 0; !g_stop && (opts.count == 0 || n < opts.count); ++n) {
+    if (!first) {
+      // Sleep in short steps so a signal ends the wait promptly.
+      auto until = previous_at + std::chrono::milliseconds(static_cast<long long>(opts.interval_s * 1000));
+      while (!g_stop && clock::now() < until) std::this_thread::sleep_for(std::min<clock::duration>(until - clock::now(), std::chrono::milliseconds(50)));
+      if (g_stop) break;
+    }
+    auto report = sample();
+    auto at = clock::now();
+    double secs = std::chrono::duration<double>(at - previous_at).count();
+    nlohmann::json zones = nlohmann::json::array();
+    meshops::cli::Table t({{"ZONE"}, {"ACCEPTED/S", meshops::cli::Align::right}, {"BYTES/S", meshops::cli::Align::right},
+                           {"DROPPED/S", meshops::cli::Align::right}, {"BYTES/S", meshops::cli::Align::right},
+                           {"ACCEPTED", meshops::cli::Align::right}, {"DROPPED", meshops::cli::Align::right}});
+    for (const auto& z : report.zones) {
+      if (!z.found) continue;
+      const auto& c = z.counters;
+      auto it = previous.find(z.name);
+      bool have = !first && it != previous.end();
+      const auto& p = have ? it->second : c;
+      double ap = rate(c.accepted_packets, p.accepted_packets, secs), ab = rate(c.accepted_bytes, p.accepted_bytes, secs);
+      double dp = rate(c.dropped_packets, p.dropped_packets, secs), db = rate(c.dropped_bytes, p.dropped_bytes, secs);
+      nlohmann::json j{{"zone", z.name}, {"accepted_packets", c.accepted_packets}, {"accepted_bytes", c.accepted_bytes},
+                       {"dropped_packets", c.dropped_packets}, {"dropped_bytes", c.dropped_bytes}};
+      j["accepted_packets_per_s"] = have ? nlohmann::json(ap) : nlohmann::json(nullptr);
+      j["accepted_bytes_per_s"] = have ? nlohmann::json(ab) : nlohmann::json(nullptr);
+      j["dropped_packets_per_s"] = have ? nlohmann::json(dp) : nlohmann::json(nullptr);
+      j["dropped_bytes_per_s"] = have ? nlohmann::json(db) : nlohmann::json(nullptr);
+      zones.push_back(std::move(j));
+      auto r = [&](double v, bool bytes) {
+        if (!have) return std::string("-");
+        return bytes ? meshops::cli::human_bytes(static_cast<std::uint64_t>(v)) + "/s" : fmt::format("{:.1f}", v);
+      };
+      t.add_row({z.name, r(ap, false), r(ab, true), r(dp, false), r(db, true), std::to_string(c.accepted_packets), std::to_string(c.dropped_packets)});
+      previous[z.name] = c;
+    }
+    if (out.format == meshops::cli::Format::json) {
+      meshops::cli::print_ndjson(nlohmann::json{{"ts", rfc3339_now()}, {"event", "sample"},
+                                  {"interval_ms", first ? nlohmann::json(nullptr) : nlohmann::json(secs * 1000)}, {"zones", zones}});
+    } else {
+      meshops::cli::write_stdout(fmt::format("{}{}\n", out.legend ? "# " + rfc3339_now() + "\n" : "", t.render(out)));
+      std::fflush(stdout);
+    }
+    previous_at = at;
+    first = false;
+  }
+}
+
+} // namespace fw_status
