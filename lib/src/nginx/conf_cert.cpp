@@ -1,0 +1,107 @@
+#include "meshops/nginx/conf_cert.hpp"
+
+#include "meshops/error.hpp"
+#include "meshops/sys/atomic_file.hpp"
+
+#include <fmt/format.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <cctype>
+#include <ctime>
+#include <memory>
+
+namespace meshops::nginx {
+namespace {
+
+template <auto F>
+struct Deleter {
+  template <typename T>
+  void operator()(T* p) const { F(p); }
+};
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+
+std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return {};
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool matches(std::string_view pattern, std::string_view name) {
+  auto p = lower(pattern), n = lower(name);
+  if (p == n) return true;
+  // "*.example.com" covers exactly one more label: "a.example.com", not "a.b.example.com".
+  if (p.size() > 2 && p.compare(0, 2, "*.") == 0) {
+    auto dot = n.find('.');
+    return dot != std::string::npos && dot > 0 && n.substr(dot) == p.substr(1);
+  }
+  return false;
+}
+
+} // namespace
+
+Certificate parse_certificate_pem(std::string_view pem, const std::string& origin) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  X509Ptr x(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!x) throw Error(Exit::unknown, fmt::format("{}: not a PEM certificate", origin));
+  Certificate c;
+  c.not_before = to_time_point(X509_get0_notBefore(x.get()));
+  c.not_after = to_time_point(X509_get0_notAfter(x.get()));
+  char cn[256] = {};
+  if (X509_NAME_get_text_by_NID(X509_get_subject_name(x.get()), NID_commonName, cn, sizeof cn) > 0) c.subject_cn = cn;
+  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x.get(), NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
+    const GENERAL_NAME* g = sk_GENERAL_NAME_value(sans, i);
+    if (g->type != GEN_DNS) continue;
+    const auto* s = g->d.dNSName;
+    c.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), ASN1_STRING_length(s));
+  }
+  GENERAL_NAMES_free(sans);
+  return c;
+}
+
+Certificate read_certificate(const std::string& path) { return parse_certificate_pem(sys::read_file(path), path); }
+
+bool covers(const Certificate& cert, std::string_view name) {
+  for (const auto& d : cert.dns_names)
+    if (matches(d, name)) return true;
+  return cert.dns_names.empty() && !cert.subject_cn.empty() && matches(cert.subject_cn, name);
+}
+
+Check judge_certificate(const Certificate& cert, const Value& ssl_certificate, const std::string& path,
+                        const std::vector<std::string>& server_names, std::chrono::system_clock::time_point now) {
+  Check c{"certificate:" + path, "certificate", Status::ok, {}, ssl_certificate.at, {}, {}};
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(cert.not_after - now);
+  double days = static_cast<double>(left.count()) / 86400.0;
+  std::time_t until = std::chrono::system_clock::to_time_t(cert.not_after);
+  std::tm tm{};
+  gmtime_r(&until, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (days < 0) {
+    c.status = Status::crit;
+    c.reason = fmt::format("expired {} ({:.0f} days ago)", date, -days);
+  } else {
+    c.status = days < 7 ? Status::crit : days < 21 ? Status::warn : Status::ok;
+    c.reason = fmt::format("expires {} ({:.1f} days left)", date, days);
+  }
+  std::vector<std::string> uncovered;
+  for (const auto& n : server_names)
+    if (is_concrete_name(n) && !covers(cert, n)) uncovered.push_back(n);
+  if (!uncovered.empty()) {
+    if (c.status == Status::ok) c.status = Status::warn;
+    c.reason += "; does not cover";
+    for (const auto& n : uncovered) c.reason += " " + n;
+  }
+  return c;
+}
+
+} // namespace meshops::nginx

@@ -1,0 +1,75 @@
+// nginx-test: validate the nginx configuration with the real `nginx -t`, then prove every
+// proxied service answers (declared services, upstreams, virtual hosts, certificates).
+#include "render.hpp"
+#include "report.hpp"
+
+#include "meshops/cli/tool.hpp"
+#include "meshops/config/config.hpp"
+
+#include <fmt/format.h>
+
+namespace {
+
+using meshops::Exit;
+namespace cli = meshops::cli;
+
+struct Flags {
+  std::string nginx_binary;  ///< --nginx
+  std::string config_file;   ///< --config-file
+  std::string prefix;        ///< -p/--prefix
+  std::vector<std::string> only;
+  std::vector<std::string> skip;
+};
+
+void add_options(CLI::App& app, Flags& f) {
+  app.add_option("--nginx", f.nginx_binary, "nginx binary (default nginx.binary from the config, then nginx)")
+      ->type_name("PATH");
+  app.add_option("--config-file", f.config_file, "nginx configuration to test (default nginx.config)")
+      ->type_name("FILE");
+  app.add_option("-p,--prefix", f.prefix, "nginx prefix path, passed as -p (default nginx.prefix)")
+      ->type_name("PREFIX");
+  auto groups = CLI::IsMember(nginx_test::kGroups);
+  app.add_option("--only", f.only, "Run only these checks: syntax, services, duplicates, upstreams, vhosts, certificates")
+      ->type_name("CHECK,...")
+      ->delimiter(',')
+      ->check(groups);
+  app.add_option("--skip", f.skip, "Skip these checks (same names as --only)")
+      ->type_name("CHECK,...")
+      ->delimiter(',')
+      ->check(groups);
+}
+
+nginx_test::Options resolve(const Flags& f, const meshops::config::Config& cfg, const cli::CommonOptions& common) {
+  nginx_test::Options o;
+  o.nginx.binary = f.nginx_binary.empty() ? cfg.nginx.binary : f.nginx_binary;
+  o.nginx.config_file = f.config_file.empty() ? cfg.nginx.config : f.config_file;
+  o.nginx.prefix = f.prefix.empty() ? cfg.nginx.prefix : f.prefix;
+  o.nginx.timeout = common.timeout();
+  o.probe_timeout = common.timeout();
+  if (f.only.empty()) o.groups.insert(nginx_test::kGroups.begin(), nginx_test::kGroups.end());
+  else o.groups.insert(f.only.begin(), f.only.end());
+  for (const auto& s : f.skip) o.groups.erase(s);
+  o.groups.insert("syntax");  // every other check reads what nginx -T prints
+  return o;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  cli::CommonOptions common;
+  Flags flags;
+  cli::ToolInfo info{"nginx-test", "Validate the nginx configuration and prove every proxied service answers",
+                     /*socket=*/false, /*prom=*/true};
+  return cli::tool_main(info, common, argc, argv, [&](CLI::App& app) { add_options(app, flags); }, [&] {
+    auto cfg = meshops::config::load(common.config_path);
+    auto report = nginx_test::collect(resolve(flags, cfg, common), cfg);
+    if (!report.problem.empty()) cli::warn(info.name, report.problem);
+    if (!report.hint.empty()) cli::warn(info.name, "hint: " + report.hint);
+    switch (common.output.format) {
+      case cli::Format::json: cli::print_json(nginx_test::to_json(report), common.output); break;
+      case cli::Format::prom: cli::emit_prom(nginx_test::to_metrics(report), common); break;
+      case cli::Format::text: cli::write_stdout(nginx_test::render_text(report, common.output, common.verbose > 0)); break;
+    }
+    return report.exit;
+  });
+}

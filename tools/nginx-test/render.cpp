@@ -1,0 +1,122 @@
+#include "render.hpp"
+
+#include "meshops/cli/table.hpp"
+#include "meshops/cli/units.hpp"
+
+#include <fmt/format.h>
+
+namespace nginx_test {
+namespace {
+
+using namespace meshops::nginx;
+namespace cli = meshops::cli;
+
+cli::Style style_of(Status s) {
+  return s == Status::ok ? cli::Style::good : s == Status::warn ? cli::Style::warn : cli::Style::bad;
+}
+
+cli::Style style_of(Level l) {
+  return is_failure(l) ? cli::Style::bad : l == Level::warn ? cli::Style::warn : cli::Style::dim;
+}
+
+nlohmann::json place_or_null(const std::optional<Place>& p, bool line) {
+  if (!p) return nullptr;
+  return line ? nlohmann::json(p->line) : nlohmann::json(p->file);
+}
+
+} // namespace
+
+std::string exit_name(meshops::Exit e) {
+  switch (e) {
+    case meshops::Exit::ok: return "ok";
+    case meshops::Exit::warning: return "warning";
+    case meshops::Exit::critical: return "critical";
+    case meshops::Exit::unknown: return "unknown";
+    case meshops::Exit::usage: return "usage";
+  }
+  return "unknown";
+}
+
+nlohmann::json to_json(const Report& r) {
+  nlohmann::json doc;
+  doc["schema"] = "meshops/nginx-test/1";
+  doc["status"] = exit_name(r.exit);
+  doc["syntax_ok"] = r.syntax_ok;
+  doc["problem"] = r.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.problem);
+  doc["nginx"] = {{"binary", r.run.binary},
+                  {"argv", r.run.argv},
+                  {"exit_code", r.run.exit_code},
+                  {"elapsed_ms", r.run.elapsed.count()}};
+  auto& diags = doc["diagnostics"] = nlohmann::json::array();
+  for (const auto& d : r.run.diagnostics)
+    diags.push_back({{"level", level_name(d.level)},
+                     {"message", d.message},
+                     {"file", d.file ? nlohmann::json(*d.file) : nlohmann::json(nullptr)},
+                     {"line", d.line ? nlohmann::json(*d.line) : nlohmann::json(nullptr)}});
+  auto& checks = doc["checks"] = nlohmann::json::array();
+  for (const auto& c : r.checks)
+    checks.push_back({{"name", c.name},
+                      {"kind", c.kind},
+                      {"status", status_name(c.status)},
+                      {"reason", c.reason},
+                      {"file", place_or_null(c.at, false)},
+                      {"line", place_or_null(c.at, true)},
+                      {"also_file", place_or_null(c.also_at, false)},
+                      {"also_line", place_or_null(c.also_at, true)},
+                      {"latency_ms", c.latency_ms ? nlohmann::json(*c.latency_ms) : nlohmann::json(nullptr)}});
+  return doc;
+}
+
+std::string render_text(const Report& r, const cli::Output& out, bool verbose) {
+  std::string text;
+  cli::Table diags({{"LEVEL"}, {"WHERE"}, {"MESSAGE", cli::Align::left, true}});
+  for (const auto& d : r.run.diagnostics) {
+    if (!verbose && d.level > Level::warn) continue;
+    std::string where = d.file ? fmt::format("{}:{}", *d.file, d.line.value_or(0)) : "-";
+    diags.add_row({{std::string(level_name(d.level)), style_of(d.level)}, where, d.message});
+  }
+  std::string verdict = r.syntax_ok ? "syntax ok" : "configuration rejected";
+  text += fmt::format("nginx {}: {} ({})\n", r.dumped ? "-T" : "-t", cli::paint(verdict, r.syntax_ok ? cli::Style::good : cli::Style::bad, out.color),
+                      cli::human_ms(static_cast<double>(r.run.elapsed.count())));
+  if (diags.rows()) text += diags.render(out);
+  if (r.checks.empty()) return text;
+  text += "\n";
+  cli::Table checks({{"CHECK", cli::Align::left, true}, {"STATUS"}, {"WHERE"}, {"REASON", cli::Align::left, true}});
+  int counts[3] = {0, 0, 0};
+  for (const auto& c : r.checks) {
+    ++counts[static_cast<int>(c.status)];
+    std::string where = c.at ? to_string(*c.at) : "-";
+    checks.add_row({c.name, {std::string(status_name(c.status)), style_of(c.status)}, where, c.reason});
+  }
+  text += checks.render(out);
+  if (out.legend)
+    text += fmt::format("\n{} checks: {} ok, {} warn, {} crit.\n", r.checks.size(), counts[0], counts[1], counts[2]);
+  return text;
+}
+
+std::vector<cli::Metric> to_metrics(const Report& r) {
+  std::vector<cli::Metric> m;
+  m.push_back({"meshops_nginx_test_syntax_ok", "1 when nginx accepted the configuration", "gauge",
+               {{{}, r.syntax_ok ? 1.0 : 0.0}}});
+  cli::Metric diags{"meshops_nginx_test_diagnostics", "Lines nginx printed, by level", "gauge", {}};
+  for (auto level : {Level::emerg, Level::alert, Level::crit, Level::error, Level::warn, Level::notice}) {
+    double n = 0;
+    for (const auto& d : r.run.diagnostics) n += d.level == level ? 1 : 0;
+    diags.samples.push_back({{{"level", std::string(level_name(level))}}, n});
+  }
+  m.push_back(diags);
+  cli::Metric status{"meshops_nginx_test_check_status", "Check result: 0 ok, 1 warn, 2 crit", "gauge", {}};
+  cli::Metric latency{"meshops_nginx_test_check_latency_seconds", "Probe latency of a check", "gauge", {}};
+  for (const auto& c : r.checks) {
+    std::vector<std::pair<std::string, std::string>> labels{{"check", c.name}, {"kind", c.kind}};
+    status.samples.push_back({labels, static_cast<double>(static_cast<int>(c.status))});
+    if (c.latency_ms) latency.samples.push_back({labels, *c.latency_ms / 1000.0});
+  }
+  m.push_back(status);
+  m.push_back(latency);
+  m.push_back({"meshops_nginx_test_status", "Overall: 0 ok, 1 warning, 2 critical, 3 unknown", "gauge",
+               {{{}, static_cast<double>(static_cast<int>(r.exit))}}});
+  return m;
+}
+
+} // namespace nginx_test

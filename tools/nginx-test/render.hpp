@@ -1,0 +1,28 @@
+#pragma once
+// Printing a Report: the human tables, the JSON document (meshops/nginx-test/1) and the
+// Prometheus metrics. JSON and metrics come from the Report, never from the tables.
+#include "report.hpp"
+
+#include "meshops/cli/output.hpp"
+#include "meshops/cli/prom.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace nginx_test {
+
+/// "ok", "warning", "critical", "unknown".
+std::string exit_name(meshops::Exit e);
+
+/// The JSON document: schema, status, syntax_ok, nginx, diagnostics, checks.
+nlohmann::json to_json(const Report& r);
+
+/// Diagnostics (all with verbose, else those of level warn and worse) and the checks table.
+std::string render_text(const Report& r, const meshops::cli::Output& out, bool verbose);
+
+/// meshops_nginx_test_* metrics.
+std::vector<meshops::cli::Metric> to_metrics(const Report& r);
+
+} // namespace nginx_test
