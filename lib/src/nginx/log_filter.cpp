@@ -1,0 +1,177 @@
+#include "meshops/nginx/log_filter.hpp"
+
+#include "meshops/error.hpp"
+
+#include <fmt/format.h>
+
+#include <arpa/inet.h>
+#include <fnmatch.h>
+
+#include <cstdlib>
+
+namespace meshops::nginx {
+namespace {
+
+std::vector<std::string_view> split_commas(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i <= s.size()) {
+    std::size_t j = s.find(',', i);
+    if (j == std::string_view::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+bool parse_address(std::string_view text, bool& v6, std::array<std::uint8_t, 16>& out) {
+  std::string s(text);
+  if (s.find(':') != std::string::npos) {
+    v6 = true;
+    return ::inet_pton(AF_INET6, s.c_str(), out.data()) == 1;
+  }
+  v6 = false;
+  return ::inet_pton(AF_INET, s.c_str(), out.data()) == 1;
+}
+
+bool glob_match(const std::string& pattern, std::string_view text, bool casefold) {
+  std::string t(text);
+  return ::fnmatch(pattern.c_str(), t.c_str(), casefold ? FNM_CASEFOLD : 0) == 0;
+}
+
+} // namespace
+
+bool Cidr::contains(std::string_view a) const {
+  bool is6;
+  std::array<std::uint8_t, 16> bytes{};
+  if (a.size() > 64 || !parse_address(a, is6, bytes) || is6 != v6) return false;
+  int full = prefix / 8, rest = prefix % 8;
+  for (int i = 0; i < full; ++i)
+    if (bytes[static_cast<std::size_t>(i)] != addr[static_cast<std::size_t>(i)]) return false;
+  if (rest) {
+    auto mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
+    if ((bytes[static_cast<std::size_t>(full)] & mask) != (addr[static_cast<std::size_t>(full)] & mask)) return false;
+  }
+  return true;
+}
+
+std::vector<StatusRange> parse_status_spec(std::string_view spec) {
+  std::vector<StatusRange> out;
+  for (auto part : split_commas(spec)) {
+    if (part.size() == 3 && part[0] >= '1' && part[0] <= '5' && (part.substr(1) == "xx" || part.substr(1) == "XX")) {
+      int c = part[0] - '0';
+      out.push_back({c * 100, c * 100 + 99});
+      continue;
+    }
+    int s = parse_status(part);
+    if (s < 100)
+      throw Error(Exit::usage, fmt::format("--status: '{}' is neither a status code nor a class like 5xx", part));
+    out.push_back({s, s});
+  }
+  if (out.empty()) throw Error(Exit::usage, "--status: empty");
+  return out;
+}
+
+Cidr parse_cidr(std::string_view text) {
+  Cidr c;
+  std::string_view a = text;
+  std::size_t slash = text.find('/');
+  if (slash != std::string_view::npos) a = text.substr(0, slash);
+  if (!parse_address(a, c.v6, c.addr))
+    throw Error(Exit::usage, fmt::format("--client: '{}' is not an IP address or CIDR network", text));
+  int max = c.v6 ? 128 : 32;
+  c.prefix = max;
+  if (slash != std::string_view::npos) {
+    auto bits = parse_uint(text.substr(slash + 1));
+    if (!bits || *bits > static_cast<std::uint64_t>(max))
+      throw Error(Exit::usage, fmt::format("--client: '{}' has a bad prefix length", text));
+    c.prefix = static_cast<int>(*bits);
+  }
+  return c;
+}
+
+std::int64_t parse_time_arg(std::string_view text, std::int64_t now_ms) {
+  if (!text.empty()) {
+    char unit = text.back();
+    std::int64_t scale = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000 : unit == 'd' ? 86400000 : 0;
+    if (scale) {
+      if (auto n = parse_uint(text.substr(0, text.size() - 1))) return now_ms - static_cast<std::int64_t>(*n) * scale;
+    }
+  }
+  if (auto t = parse_time_iso8601(text)) return *t;
+  std::string s(text);
+  if (s.size() == 10) s += "T00:00:00";
+  else if (s.size() == 16) s += ":00";
+  if (s.size() == 19) {
+    if (s[10] == ' ') s[10] = 'T';
+    if (auto t = parse_time_iso8601(s + "Z")) return *t;
+  }
+  throw Error(Exit::usage, fmt::format("'{}' is not a time", text),
+              "use a duration ago (90s, 30m, 1h, 2d) or a date: 2024-05-01, '2024-05-01 13:00', 2024-05-01T13:00:00+02:00");
+}
+
+std::string_view record_host(const Record& rec) {
+  if (rec.has(Var::host)) return rec.get(Var::host);
+  if (rec.has(Var::http_host)) return rec.get(Var::http_host);
+  if (rec.has(Var::server_name)) return rec.get(Var::server_name);
+  return {};
+}
+
+bool Filter::matches(const Record& rec, Escape escape) const {
+  if (!statuses.empty()) {
+    if (!rec.has(Var::status)) return false;
+    int s = parse_status(rec.get(Var::status));
+    bool ok = false;
+    for (const auto& r : statuses) ok = ok || (s >= r.lo && s <= r.hi);
+    if (!ok) return false;
+  }
+  if (min_time_ms) {
+    auto t = rec.has(Var::request_time) ? parse_seconds_ms(rec.get(Var::request_time)) : std::nullopt;
+    if (!t || *t < *min_time_ms) return false;
+  }
+  if (since_ms || until_ms) {
+    auto t = record_time(rec);
+    if (!t || (since_ms && *t < *since_ms) || (until_ms && *t >= *until_ms)) return false;
+  }
+  if (!clients.empty()) {
+    if (!rec.has(Var::remote_addr)) return false;
+    bool ok = false;
+    for (const auto& c : clients) ok = ok || c.contains(rec.get(Var::remote_addr));
+    if (!ok) return false;
+  }
+  if (!methods.empty() || !path_globs.empty()) {
+    std::string_view method, uri;
+    if (rec.has(Var::request)) {
+      auto rl = parse_request_line(rec.get(Var::request));
+      if (!rl.valid) return false;
+      method = rl.method;
+      uri = rl.uri;
+    }
+    if (rec.has(Var::request_method)) method = rec.get(Var::request_method);
+    if (uri.empty() && rec.has(Var::request_uri)) uri = rec.get(Var::request_uri);
+    if (uri.empty() && rec.has(Var::uri)) uri = rec.get(Var::uri);
+    if (!methods.empty()) {
+      bool ok = false;
+      for (const auto& m : methods) ok = ok || m == method;
+      if (!ok) return false;
+    }
+    if (!path_globs.empty()) {
+      if (uri.empty()) return false;
+      std::string path = decode_value(strip_query(uri), escape);
+      bool ok = false;
+      for (const auto& g : path_globs) ok = ok || glob_match(g, path, false);
+      if (!ok) return false;
+    }
+  }
+  if (!host_globs.empty()) {
+    auto host = record_host(rec);
+    if (host.empty()) return false;
+    std::string h = decode_value(host, escape);
+    bool ok = false;
+    for (const auto& g : host_globs) ok = ok || glob_match(g, h, true);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+} // namespace meshops::nginx

@@ -1,0 +1,498 @@
+#include "meshops/nginx/log_parse.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace meshops::nginx {
+namespace {
+
+// Whether the byte at h is escaped by an odd run of backslashes after `from`.
+bool escaped_at(std::string_view s, std::size_t from, std::size_t h) {
+  std::size_t n = 0;
+  while (h > from && s[h - 1] == '\\') { --h; ++n; }
+  return n & 1u;
+}
+
+// The first occurrence of lit in s at or after pos; inside a quoted field an escaped quote
+// (\") does not count, so a user agent written by a proxy that escapes that way stays whole.
+std::size_t find_literal(std::string_view s, std::size_t pos, std::string_view lit, bool quoted) {
+  const char first = lit[0];
+  const bool check_escape = quoted && first == '"';
+  std::size_t p = pos;
+  while (p < s.size()) {
+    const void* hit = std::memchr(s.data() + p, first, s.size() - p);
+    if (!hit) return std::string_view::npos;
+    std::size_t h = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    if (check_escape && escaped_at(s, pos, h)) { p = h + 1; continue; }
+    if (lit.size() == 1 || (h + lit.size() <= s.size() && std::memcmp(s.data() + h + 1, lit.data() + 1, lit.size() - 1) == 0))
+      return h;
+    p = h + 1;
+  }
+  return std::string_view::npos;
+}
+
+// A last field with nothing after it in the format ends at the first space, so text appended
+// after it is ignored, except for values that hold spaces themselves.
+bool last_field_runs_to_end(Var v) {
+  switch (v) {
+    case Var::request: case Var::http_user_agent: case Var::http_referer: case Var::time_local:
+    case Var::upstream_response_time: case Var::other:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool all_digits(std::string_view v) {
+  if (v.empty()) return false;
+  for (char c : v)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+bool valid_typed(const Record& rec) {
+  if (rec.has(Var::status) && parse_status(rec.get(Var::status)) < 0) return false;
+  if (rec.has(Var::body_bytes_sent) && !all_digits(rec.get(Var::body_bytes_sent))) return false;
+  if (rec.has(Var::bytes_sent) && !all_digits(rec.get(Var::bytes_sent))) return false;
+  return true;
+}
+
+void set_var(Record& rec, Var v, std::string_view value) {
+  const int i = static_cast<int>(v);
+  if (v == Var::other || rec.has(v)) return;  // the first occurrence wins
+  rec.vars[i] = value;
+  rec.present |= 1u << i;
+}
+
+std::size_t skip_ws(std::string_view s, std::size_t i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  return i;
+}
+
+// The end (index of the closing quote) of a JSON string whose opening quote is at i - 1.
+std::size_t json_string_end(std::string_view s, std::size_t i) {
+  while (i < s.size()) {
+    if (s[i] == '\\') { i += 2; continue; }
+    if (s[i] == '"') return i;
+    ++i;
+  }
+  return std::string_view::npos;
+}
+
+// The end of a JSON value that is not a string: a number, literal, or nested object/array.
+std::size_t json_scalar_end(std::string_view s, std::size_t i) {
+  int depth = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == '"') {
+      i = json_string_end(s, i + 1);
+      if (i == std::string_view::npos) return i;
+      ++i;
+      continue;
+    }
+    if (c == '{' || c == '[') ++depth;
+    else if (c == '}' || c == ']') {
+      if (depth == 0) return i;
+      --depth;
+    } else if (c == ',' && depth == 0) return i;
+    ++i;
+  }
+  return depth == 0 ? i : std::string_view::npos;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) out += static_cast<char>(cp);
+  else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (the civil-calendar algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2));
+}
+
+// Reads exactly n digits at s[i..]; -1 when they are not all digits.
+int digits(std::string_view s, std::size_t i, std::size_t n) {
+  if (i + n > s.size()) return -1;
+  int v = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    char c = s[i + k];
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+bool valid_clock(int h, int mi, int sec, unsigned mon, int day) {
+  return h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec <= 60 && mon >= 1 && mon <= 12 &&
+         day >= 1 && day <= 31;
+}
+
+} // namespace
+
+bool LineParser::parse(std::string_view line, Record& rec) const {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  rec.line = line;
+  rec.present = 0;
+  return format_->json_lines ? parse_json(line, rec) : parse_fields(line, rec);
+}
+
+bool LineParser::parse_fields(std::string_view line, Record& rec) const {
+  const LogFormat& f = *format_;
+  std::size_t pos = 0;
+  if (!f.leading.empty()) {
+    if (line.substr(0, f.leading.size()) != f.leading) return false;
+    pos = f.leading.size();
+  }
+  const std::size_t n = f.fields.size();
+  if (rec.fields.size() != n) rec.fields.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const FormatField& field = f.fields[i];
+    if (pos > line.size()) return false;
+    std::size_t end;
+    if (!field.following.empty()) {
+      end = find_literal(line, pos, field.following, field.quoted);
+      if (end == std::string_view::npos) return false;
+    } else if (field.quoted || last_field_runs_to_end(field.var)) {
+      end = line.size();
+    } else {
+      end = line.find(' ', pos);
+      if (end == std::string_view::npos) end = line.size();
+    }
+    std::string_view value = line.substr(pos, end - pos);
+    rec.fields[i] = RawField{field.name, value, field.var};
+    set_var(rec, field.var, value);
+    pos = end + field.following.size();
+  }
+  return valid_typed(rec);
+}
+
+bool LineParser::parse_json(std::string_view line, Record& rec) const {
+  rec.fields.clear();
+  std::size_t i = skip_ws(line, 0);
+  if (i >= line.size() || line[i] != '{') return false;
+  i = skip_ws(line, i + 1);
+  if (i < line.size() && line[i] == '}') return true;
+  while (i < line.size()) {
+    if (line[i] != '"') return false;
+    std::size_t kend = json_string_end(line, i + 1);
+    if (kend == std::string_view::npos) return false;
+    std::string_view key = line.substr(i + 1, kend - i - 1);
+    i = skip_ws(line, kend + 1);
+    if (i >= line.size() || line[i] != ':') return false;
+    i = skip_ws(line, i + 1);
+    if (i >= line.size()) return false;
+    std::string_view value;
+    if (line[i] == '"') {
+      std::size_t vend = json_string_end(line, i + 1);
+      if (vend == std::string_view::npos) return false;
+      value = line.substr(i + 1, vend - i - 1);
+      i = vend + 1;
+    } else {
+      std::size_t vend = json_scalar_end(line, i);
+      if (vend == std::string_view::npos) return false;
+      value = line.substr(i, vend - i);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      if (value.empty()) return false;
+      i = vend;
+    }
+    std::string_view name = key;
+    if (!name.empty() && name.front() == '$') name.remove_prefix(1);
+    Var v = var_from_name(name);
+    rec.fields.push_back(RawField{name, value, v});
+    set_var(rec, v, value);
+    i = skip_ws(line, i);
+    if (i < line.size() && line[i] == ',') {
+      i = skip_ws(line, i + 1);
+      continue;
+    }
+    if (i < line.size() && line[i] == '}') return valid_typed(rec);
+    return false;
+  }
+  return false;
+}
+
+RequestLine parse_request_line(std::string_view request) {
+  RequestLine r;
+  std::size_t sp = request.find(' ');
+  if (sp == 0 || sp == std::string_view::npos) return r;
+  std::string_view method = request.substr(0, sp);
+  for (char c : method)
+    if (!((c >= 'A' && c <= 'Z') || c == '_' || c == '-')) return r;
+  std::string_view rest = request.substr(sp + 1);
+  std::size_t sp2 = rest.rfind(' ');
+  std::string_view uri = rest, protocol;
+  if (sp2 != std::string_view::npos && rest.substr(sp2 + 1).substr(0, 5) == "HTTP/") {
+    uri = rest.substr(0, sp2);
+    protocol = rest.substr(sp2 + 1);
+  }
+  if (uri.empty()) return r;
+  r.method = method;
+  r.uri = uri;
+  r.protocol = protocol;
+  r.valid = true;
+  return r;
+}
+
+std::string_view strip_query(std::string_view uri) {
+  std::size_t q = uri.find('?');
+  return q == std::string_view::npos ? uri : uri.substr(0, q);
+}
+
+int parse_status(std::string_view v) {
+  if (v.size() != 3) return -1;
+  int s = digits(v, 0, 3);
+  return s;
+}
+
+std::optional<std::uint64_t> parse_uint(std::string_view v) {
+  if (v.empty() || v.size() > 19) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
+
+std::optional<double> parse_seconds_ms(std::string_view v) {
+  if (v.empty() || v.size() > 24) return std::nullopt;
+  std::uint64_t whole = 0, frac = 0, scale = 1;
+  std::size_t i = 0;
+  bool any = false;
+  for (; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) {
+    whole = whole * 10 + static_cast<std::uint64_t>(v[i] - '0');
+    any = true;
+  }
+  if (i < v.size() && v[i] == '.') {
+    for (++i; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) {
+      if (scale < 1000000000) {
+        frac = frac * 10 + static_cast<std::uint64_t>(v[i] - '0');
+        scale *= 10;
+      }
+      any = true;
+    }
+  }
+  if (!any || i != v.size()) return std::nullopt;
+  return static_cast<double>(whole) * 1000.0 + static_cast<double>(frac) * 1000.0 / static_cast<double>(scale);
+}
+
+std::optional<double> parse_seconds_list_ms(std::string_view v) {
+  double sum = 0;
+  bool any = false;
+  std::size_t i = 0;
+  while (i < v.size()) {
+    while (i < v.size() && (v[i] == ' ' || v[i] == ',' || v[i] == ':')) ++i;
+    std::size_t j = i;
+    while (j < v.size() && v[j] != ' ' && v[j] != ',' && v[j] != ':') ++j;
+    if (j > i) {
+      if (auto ms = parse_seconds_ms(v.substr(i, j - i))) {
+        sum += *ms;
+        any = true;
+      } else if (v.substr(i, j - i) != "-") {
+        return std::nullopt;
+      }
+    }
+    i = j;
+  }
+  if (!any) return std::nullopt;
+  return sum;
+}
+
+std::optional<std::int64_t> parse_time_local(std::string_view v) {
+  // 10/Oct/2000:13:55:36 -0700
+  if (v.size() != 26 || v[2] != '/' || v[6] != '/' || v[11] != ':' || v[14] != ':' || v[17] != ':' ||
+      v[20] != ' ' || (v[21] != '+' && v[21] != '-'))
+    return std::nullopt;
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  std::size_t mpos = kMonths.find(v.substr(3, 3));
+  if (mpos == std::string_view::npos || mpos % 3 != 0) return std::nullopt;
+  unsigned mon = static_cast<unsigned>(mpos / 3 + 1);
+  int day = digits(v, 0, 2), year = digits(v, 7, 4), h = digits(v, 12, 2), mi = digits(v, 15, 2),
+      sec = digits(v, 18, 2), oh = digits(v, 22, 2), om = digits(v, 24, 2);
+  if (year < 0 || oh < 0 || om < 0 || !valid_clock(h, mi, sec, mon, day)) return std::nullopt;
+  std::int64_t offset = (oh * 3600 + om * 60) * (v[21] == '-' ? -1 : 1);
+  std::int64_t secs = days_from_civil(year, mon, static_cast<unsigned>(day)) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  return secs * 1000;
+}
+
+std::optional<std::int64_t> parse_time_iso8601(std::string_view v) {
+  // 2000-10-10T13:55:36-07:00, 2000-10-10T13:55:36.123Z
+  if (v.size() < 20 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' ||
+      v[16] != ':')
+    return std::nullopt;
+  int year = digits(v, 0, 4), mon = digits(v, 5, 2), day = digits(v, 8, 2), h = digits(v, 11, 2),
+      mi = digits(v, 14, 2), sec = digits(v, 17, 2);
+  if (year < 0 || mon < 0 || !valid_clock(h, mi, sec, static_cast<unsigned>(mon), day)) return std::nullopt;
+  std::size_t i = 19;
+  std::int64_t ms = 0;
+  if (i < v.size() && v[i] == '.') {
+    std::int64_t scale = 100;
+    for (++i; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) {
+      ms += (v[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  std::int64_t offset = 0;
+  if (i < v.size() && v[i] == 'Z') {
+    ++i;
+  } else if (i + 6 == v.size() && (v[i] == '+' || v[i] == '-') && v[i + 3] == ':') {
+    int oh = digits(v, i + 1, 2), om = digits(v, i + 4, 2);
+    if (oh < 0 || om < 0) return std::nullopt;
+    offset = (oh * 3600 + om * 60) * (v[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != v.size()) return std::nullopt;
+  std::int64_t secs = days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 +
+                      h * 3600 + mi * 60 + sec - offset;
+  return secs * 1000 + ms;
+}
+
+std::optional<std::int64_t> parse_msec(std::string_view v) {
+  auto ms = parse_seconds_ms(v);
+  if (!ms) return std::nullopt;
+  return static_cast<std::int64_t>(*ms + 0.5);
+}
+
+std::optional<std::int64_t> record_time(const Record& rec) {
+  if (rec.has(Var::time_local)) return parse_time_local(rec.get(Var::time_local));
+  if (rec.has(Var::time_iso8601)) return parse_time_iso8601(rec.get(Var::time_iso8601));
+  if (rec.has(Var::msec)) return parse_msec(rec.get(Var::msec));
+  return std::nullopt;
+}
+
+std::string format_rfc3339(std::int64_t unix_ms) {
+  std::int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : -((-unix_ms + 999) / 1000);
+  int ms = static_cast<int>(unix_ms - secs * 1000);
+  std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  std::int64_t rem = secs - days * 86400;
+  int y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  auto s = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d, rem / 3600, (rem / 60) % 60, rem % 60);
+  if (ms) s += fmt::format(".{:03}", ms);
+  return s + "Z";
+}
+
+std::string decode_value(std::string_view raw, Escape escape) {
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c != '\\' || i + 1 >= raw.size() || escape == Escape::none) {
+      out += c;
+      continue;
+    }
+    char n = raw[i + 1];
+    if (escape == Escape::default_) {
+      const bool room = i + 3 < raw.size();
+      int hi = room ? hex_value(raw[i + 2]) : -1;
+      int lo = room ? hex_value(raw[i + 3]) : -1;
+      if (n == 'x' && hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 3;
+      } else if (n == '"' || n == '\\') {  // written that way by other producers
+        out += n;
+        i += 1;
+      } else {
+        out += c;
+      }
+      continue;
+    }
+    // escape=json
+    switch (n) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '/': out += '/'; break;
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case 'r': out += '\r'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'u': {
+        std::uint32_t cp = 0;
+        bool ok = i + 5 < raw.size();
+        for (std::size_t k = 2; ok && k < 6; ++k) {
+          int h = hex_value(raw[i + k]);
+          if (h < 0) ok = false;
+          else cp = cp * 16 + static_cast<std::uint32_t>(h);
+        }
+        if (!ok) {
+          out += c;
+          continue;
+        }
+        append_utf8(out, cp);
+        i += 5;
+        continue;
+      }
+      default: out += c; continue;
+    }
+    i += 1;
+  }
+  return out;
+}
+
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n;
+    std::uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+    else return false;
+    if (i + n >= s.size()) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+} // namespace meshops::nginx

@@ -1,0 +1,51 @@
+#include "meshops/nginx/log_record_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace meshops::nginx {
+namespace {
+
+nlohmann::json time_json(Var v, std::string_view raw) {
+  std::optional<std::int64_t> t;
+  if (v == Var::time_local) t = parse_time_local(raw);
+  else if (v == Var::time_iso8601) t = parse_time_iso8601(raw);
+  else t = parse_msec(raw);
+  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+template <class T>
+nlohmann::json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+} // namespace
+
+nlohmann::json record_to_json(const Record& rec, Escape escape) {
+  nlohmann::json j;
+  j["event"] = "request";
+  auto t = record_time(rec);
+  j["ts"] = t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+  for (const auto& f : rec.fields) {
+    std::string name(f.name);
+    switch (var_type(f.var)) {
+      case VarType::integer: j[name] = or_null(parse_uint(f.value)); break;
+      case VarType::seconds: j[name + "_ms"] = or_null(parse_seconds_ms(f.value)); break;
+      case VarType::seconds_list: j[name + "_ms"] = or_null(parse_seconds_list_ms(f.value)); break;
+      case VarType::time: j[name] = time_json(f.var, f.value); break;
+      case VarType::string: j[name] = decode_value(f.value, escape); break;
+    }
+  }
+  if (rec.has(Var::request)) {
+    auto rl = parse_request_line(rec.get(Var::request));
+    if (rl.valid) {
+      j["method"] = std::string(rl.method);
+      j["path"] = decode_value(strip_query(rl.uri), escape);
+      j["protocol"] = std::string(rl.protocol);
+    }
+  }
+  return j;
+}
+
+} // namespace meshops::nginx

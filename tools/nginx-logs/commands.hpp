@@ -1,0 +1,54 @@
+#pragma once
+// The three verbs of nginx-logs and the options they share.
+#include "meshops/cli/tool.hpp"
+#include "meshops/nginx/log_aggregate.hpp"
+#include "meshops/nginx/log_error.hpp"
+#include "meshops/nginx/log_filter.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nginx_logs {
+
+inline constexpr const char* kTool = "nginx-logs";
+
+struct Options {
+  std::vector<std::string> files;  ///< empty: the config's nginx.accessLog (errorLog for errors)
+  std::string format = "combined";
+  std::string format_from;         ///< CONF:NAME
+  bool follow = false;
+  bool from_start = false;         ///< with --follow: read what the file holds first
+  std::string since, until;
+  int threads = 0;                 ///< 0: 2 when the file is big enough and 2 cores exist
+  // summary
+  std::size_t top = 10;
+  std::string by;
+  double interval_s = 10;
+  // filter
+  std::vector<std::string> status, hosts, paths, clients, methods;
+  std::optional<double> min_time_s;
+  // errors
+  std::string level;
+  std::size_t last = 20;
+};
+
+/// Builds the Filter of the options (status, host, path, client, method, min-time, time range).
+meshops::nginx::Filter make_filter(const Options& o, const meshops::nginx::LogFormat& f, bool with_time);
+
+/// The access log format the options name (--format or --format-from).
+meshops::nginx::LogFormat load_format(const Options& o);
+
+/// The input files: the options' or the config's default.
+std::vector<std::string> input_files(const Options& o, const meshops::cli::CommonOptions& c, bool error_log);
+
+meshops::Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c);
+meshops::Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c);
+meshops::Exit run_errors(const Options& o, const meshops::cli::CommonOptions& c);
+
+/// The summary as the text view (bar charts, tables).
+std::string summary_text(const meshops::nginx::Summary& s, const meshops::cli::Output& out);
+/// The summary's counts as Prometheus metrics.
+std::vector<meshops::cli::Metric> summary_prom(const meshops::nginx::Summary& s);
+
+} // namespace nginx_logs

@@ -1,0 +1,81 @@
+#include "commands.hpp"
+
+#include "meshops/config/config.hpp"
+#include "meshops/sys/atomic_file.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace nginx_logs {
+
+using meshops::Error;
+using meshops::Exit;
+namespace nginx = meshops::nginx;
+
+nginx::LogFormat load_format(const Options& o) {
+  if (o.format_from.empty()) return nginx::compile_log_format(o.format);
+  auto colon = o.format_from.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == o.format_from.size())
+    throw Error(Exit::usage, fmt::format("--format-from: '{}' is not CONF:NAME", o.format_from),
+                "e.g. --format-from /etc/nginx/nginx.conf:main");
+  std::string conf = o.format_from.substr(0, colon);
+  std::string name = o.format_from.substr(colon + 1);
+  return nginx::log_format_from_conf(meshops::sys::read_file(conf), name, conf);
+}
+
+std::vector<std::string> input_files(const Options& o, const meshops::cli::CommonOptions& c, bool error_log) {
+  if (!o.files.empty()) return o.files;
+  auto cfg = meshops::config::load(c.config_path);
+  return {error_log ? cfg.nginx.error_log : cfg.nginx.access_log};
+}
+
+nginx::Filter make_filter(const Options& o, const nginx::LogFormat& f, bool with_time) {
+  nginx::Filter flt;
+  auto needs = [&](bool ok, const char* flag, const char* what) {
+    if (!ok && !f.json_lines)
+      throw Error(Exit::usage, fmt::format("{}: the log format has no {}", flag, what),
+                  "pick the format the log is written in with --format or --format-from");
+  };
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const bool has_time = f.has(nginx::Var::time_local) || f.has(nginx::Var::time_iso8601) || f.has(nginx::Var::msec);
+  if (with_time && !o.since.empty()) {
+    needs(has_time, "--since", "$time_local, $time_iso8601 or $msec");
+    flt.since_ms = nginx::parse_time_arg(o.since, now_ms);
+  }
+  if (with_time && !o.until.empty()) {
+    needs(has_time, "--until", "$time_local, $time_iso8601 or $msec");
+    flt.until_ms = nginx::parse_time_arg(o.until, now_ms);
+  }
+  for (const auto& s : o.status) {
+    needs(f.has(nginx::Var::status), "--status", "$status");
+    for (auto r : nginx::parse_status_spec(s)) flt.statuses.push_back(r);
+  }
+  for (const auto& h : o.hosts) {
+    needs(f.has(nginx::Var::host) || f.has(nginx::Var::http_host) || f.has(nginx::Var::server_name), "--host",
+          "$host, $http_host or $server_name");
+    flt.host_globs.push_back(h);
+  }
+  for (const auto& p : o.paths) {
+    needs(f.has(nginx::Var::request) || f.has(nginx::Var::request_uri) || f.has(nginx::Var::uri), "--path",
+          "$request, $request_uri or $uri");
+    flt.path_globs.push_back(p);
+  }
+  for (const auto& c : o.clients) {
+    needs(f.has(nginx::Var::remote_addr), "--client", "$remote_addr");
+    flt.clients.push_back(nginx::parse_cidr(c));
+  }
+  for (const auto& m : o.methods) {
+    needs(f.has(nginx::Var::request) || f.has(nginx::Var::request_method), "--method", "$request or $request_method");
+    flt.methods.push_back(m);
+  }
+  if (o.min_time_s) {
+    needs(f.has(nginx::Var::request_time), "--min-time", "$request_time");
+    flt.min_time_ms = *o.min_time_s * 1000.0;
+  }
+  return flt;
+}
+
+} // namespace nginx_logs

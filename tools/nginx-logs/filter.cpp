@@ -1,0 +1,64 @@
+// `nginx-logs filter`: the matching records, as the original lines or NDJSON.
+#include "commands.hpp"
+#include "input.hpp"
+#include "stop.hpp"
+
+#include "meshops/cli/escape.hpp"
+#include "meshops/nginx/log_record_json.hpp"
+#include "meshops/sys/follow.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+namespace nginx_logs {
+
+using meshops::Exit;
+namespace nginx = meshops::nginx;
+
+Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
+  if (c.output.format == meshops::cli::Format::prom)
+    throw meshops::Error(Exit::usage, "filter prints records, not metrics: use summary --prom");
+  const nginx::LogFormat lf = load_format(o);
+  const nginx::Filter flt = make_filter(o, lf, /*with_time=*/true);
+  const nginx::LineParser parser(lf);
+  const bool json = c.output.format == meshops::cli::Format::json;
+  // Lines are foreign bytes: escaped for a terminal, passed through untouched into a pipe.
+  const bool escape_lines = ::isatty(1);
+  nginx::Record rec;
+  std::uint64_t malformed = 0;
+  std::string out;
+  auto on_line = [&](std::string_view line, std::uint64_t line_no, bool flush) {
+    if (!parser.parse(line, rec)) {
+      if (++malformed <= 5 && c.verbose > 0)
+        meshops::cli::warn(kTool, fmt::format("line {}: malformed: {}", line_no, line.substr(0, 4096)));
+      return;
+    }
+    if (!flt.matches(rec, lf.escape)) return;
+    if (json) {
+      out = meshops::cli::dump_json(nginx::record_to_json(rec, lf.escape), false);
+    } else {
+      out = escape_lines ? meshops::cli::terminal_safe(rec.line) : std::string(rec.line);
+    }
+    out += '\n';
+    meshops::cli::write_stdout(out);
+    if (flush) std::fflush(stdout);
+  };
+  const auto files = input_files(o, c, /*error_log=*/false);
+  if (o.follow) {
+    if (files.size() != 1 || files[0] == "-")
+      throw meshops::Error(Exit::usage, "--follow takes exactly one file (not stdin)");
+    catch_stop_signals();
+    meshops::sys::Follower follower(files[0], {o.from_start, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)});
+    std::uint64_t n = 0;
+    while (!stop_requested().load())
+      follower.poll([&](std::string_view line) { on_line(line, ++n, true); }, std::chrono::milliseconds(500));
+    return Exit::ok;
+  }
+  for (const auto& f : files) for_each_line(f, [&](std::string_view line, std::uint64_t n) { on_line(line, n, false); });
+  if (malformed && c.verbose > 0) meshops::cli::warn(kTool, fmt::format("{} malformed lines skipped", malformed));
+  return Exit::ok;
+}
+
+} // namespace nginx_logs

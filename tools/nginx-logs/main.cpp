@@ -1,0 +1,67 @@
+// nginx-logs: parse, filter, follow and summarise nginx access and error logs.
+#include "commands.hpp"
+
+#include <map>
+
+int main(int argc, char** argv) {
+  using namespace meshops;
+  using nginx_logs::Options;
+  cli::CommonOptions common;
+  Options o;
+  CLI::App* filter = nullptr;
+  CLI::App* errors = nullptr;
+
+  auto add_files = [&](CLI::App* app) {
+    app->add_option("files", o.files, "Log files (plain or .gz; - for stdin; default: the config's nginx log)")
+        ->type_name("FILE");
+  };
+
+  return cli::tool_main(
+      {"nginx-logs", "Parse, filter, follow and summarise nginx access and error logs", /*socket=*/false, /*prom=*/true},
+      common, argc, argv,
+      [&](CLI::App& app) {
+        app.fallthrough();
+        app.require_subcommand(0, 1);
+        add_files(&app);
+        app.add_option("--format", o.format, "Access log format: combined (default), common, json or a log_format string")
+            ->type_name("FORMAT");
+        app.add_option("--format-from", o.format_from, "Take the named log_format from an nginx config file")
+            ->type_name("CONF:NAME");
+        app.add_flag("-f,--follow", o.follow, "Follow the file across rotation, printing NDJSON with --json");
+        app.add_flag("--from-start", o.from_start, "With --follow, read the file's existing lines first");
+        app.add_option("--since", o.since, "Only records at or after TIME (1h, 30m, 2024-05-01T13:00:00Z)")->type_name("TIME");
+        app.add_option("--until", o.until, "Only records before TIME")->type_name("TIME");
+        app.add_option("--threads", o.threads, "Threads for a large file: 1 or 2 (default: 2 when it helps)")
+            ->type_name("N")
+            ->check(CLI::Range(1, 2));
+        app.add_option("--top", o.top, "Rows in each top list (default 10)")->type_name("N")->check(CLI::PositiveNumber);
+        app.add_option("--by", o.by, "Break the summary down by host, path, status or client")
+            ->type_name("KEY")
+            ->check(CLI::IsMember({"host", "path", "status", "client"}));
+        app.add_option("--interval", o.interval_s, "With --follow, print a summary every SECONDS (default 10)")
+            ->type_name("SECONDS")
+            ->check(CLI::PositiveNumber);
+        add_files(app.add_subcommand("summary", "Count requests, statuses, paths, clients, hosts, times (the default)"));
+
+        filter = app.add_subcommand("filter", "Print the access log records that match");
+        add_files(filter);
+        filter->add_option("--status", o.status, "Status codes or classes: 5xx, 404, 2xx,304")->type_name("SPEC")->allow_extra_args(false);
+        filter->add_option("--host", o.hosts, "Host glob (case-insensitive)")->type_name("GLOB")->allow_extra_args(false);
+        filter->add_option("--path", o.paths, "Path glob, query stripped, \\xHH decoded")->type_name("GLOB")->allow_extra_args(false);
+        filter->add_option("--client", o.clients, "Client address or CIDR network")->type_name("CIDR")->allow_extra_args(false);
+        filter->add_option("--method", o.methods, "Request method (GET, POST, ...)")->type_name("METHOD")->allow_extra_args(false);
+        filter->add_option("--min-time", o.min_time_s, "Only requests with $request_time >= SECONDS")->type_name("SECONDS");
+
+        errors = app.add_subcommand("errors", "Summarise the error log: levels, limit_req rejections per zone, recent entries");
+        add_files(errors);
+        errors->add_option("--level", o.level, "Only entries at LEVEL or worse (debug ... emerg)")
+            ->type_name("LEVEL")
+            ->check(CLI::IsMember({"debug", "info", "notice", "warn", "error", "crit", "alert", "emerg"}));
+        errors->add_option("--last", o.last, "Entries to list (the most recent; default 20)")->type_name("N");
+      },
+      [&]() -> Exit {
+        if (errors && errors->parsed()) return nginx_logs::run_errors(o, common);
+        if (filter && filter->parsed()) return nginx_logs::run_filter(o, common);
+        return nginx_logs::run_summary(o, common);
+      });
+}

@@ -1,0 +1,145 @@
+// `nginx-logs summary`: one pass over the files (two threads over two halves of a big file),
+// or a running summary printed every --interval while following.
+#include "commands.hpp"
+#include "input.hpp"
+#include "stop.hpp"
+
+#include "meshops/cli/escape.hpp"
+#include "meshops/nginx/log_parse.hpp"
+#include "meshops/sys/follow.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <thread>
+
+namespace nginx_logs {
+namespace {
+
+using meshops::Exit;
+namespace nginx = meshops::nginx;
+
+// Below this a second thread costs more (start, merge) than it saves.
+constexpr std::uint64_t kSplitAbove = 64u << 20;
+
+nginx::By parse_by(const std::string& by) {
+  if (by == "host") return nginx::By::host;
+  if (by == "path") return nginx::By::path;
+  if (by == "status") return nginx::By::status;
+  if (by == "client") return nginx::By::client;
+  return nginx::By::none;
+}
+
+void feed(nginx::Aggregator& agg, std::string_view block) { agg.add_lines(block, agg.lines() + 1); }
+
+std::unique_ptr<nginx::Aggregator> summarize_file(const std::string& path, const nginx::LogFormat& lf,
+                                                  const nginx::AggregateOptions& ao, int threads) {
+  auto first = std::make_unique<nginx::Aggregator>(lf, ao);
+  std::uint64_t size = 0;
+  if (!splittable(path, size)) {
+    read_blocks(path, [&](std::string_view b) { feed(*first, b); });
+    return first;
+  }
+  if (threads == 0) threads = size >= kSplitAbove && std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+  if (threads == 1) {
+    read_range(path, 0, size, [&](std::string_view b) { feed(*first, b); });
+    return first;
+  }
+  const std::uint64_t mid = next_line_start(path, size / 2, size);
+  nginx::Aggregator second(lf, ao);
+  std::exception_ptr error;
+  std::thread worker([&] {
+    try {
+      read_range(path, mid, size, [&](std::string_view b) { feed(second, b); });
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  try {
+    read_range(path, 0, mid, [&](std::string_view b) { feed(*first, b); });
+  } catch (...) {
+    worker.join();
+    throw;
+  }
+  worker.join();
+  if (error) std::rethrow_exception(error);
+  second.shift_line_numbers(first->lines());
+  first->merge(second);
+  return first;
+}
+
+void report_malformed(const nginx::Summary& s, const std::string& file, const meshops::cli::CommonOptions& c) {
+  if (c.verbose <= 0) return;
+  for (const auto& m : s.malformed_examples)
+    meshops::cli::warn(kTool, fmt::format("{}:{}: malformed: {}", file, m.line_no, m.text));
+}
+
+void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
+  switch (c.output.format) {
+    case meshops::cli::Format::json: meshops::cli::print_json(nginx::summary_to_json(s), c.output); break;
+    case meshops::cli::Format::prom: meshops::cli::emit_prom(summary_prom(s), c); break;
+    case meshops::cli::Format::text: meshops::cli::write_stdout(summary_text(s, c.output)); break;
+  }
+}
+
+Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const nginx::AggregateOptions& ao,
+                    const Options& o, const meshops::cli::CommonOptions& c) {
+  catch_stop_signals();
+  nginx::Aggregator agg(lf, ao);
+  meshops::sys::Follower follower(path, {o.from_start, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)});
+  std::uint64_t line_no = 0;
+  const auto interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
+  auto next = std::chrono::steady_clock::now() + interval;
+  auto emit = [&] {
+    auto s = nginx::summarize(agg, o.top, parse_by(o.by));
+    if (c.output.format == meshops::cli::Format::json) {
+      auto j = nginx::summary_to_json(s);
+      j["event"] = "summary";
+      j["ts"] = nginx::format_rfc3339(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+      meshops::cli::print_ndjson(j);
+    } else {
+      print(s, c);
+      std::fflush(stdout);
+    }
+  };
+  while (!stop_requested().load()) {
+    follower.poll([&](std::string_view line) { agg.add_line(line, ++line_no); }, std::chrono::milliseconds(200));
+    if (std::chrono::steady_clock::now() >= next) {
+      emit();
+      next += interval;
+    }
+  }
+  emit();
+  return Exit::ok;
+}
+
+} // namespace
+
+Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c) {
+  const nginx::LogFormat lf = load_format(o);
+  nginx::AggregateOptions ao;
+  ao.filter = make_filter(o, lf, /*with_time=*/true);
+  const auto files = input_files(o, c, /*error_log=*/false);
+  if (o.follow) {
+    if (files.size() != 1 || files[0] == "-")
+      throw meshops::Error(Exit::usage, "--follow takes exactly one file (not stdin)");
+    return follow_summary(files[0], lf, ao, o, c);
+  }
+  std::unique_ptr<nginx::Aggregator> total;
+  for (const auto& f : files) {
+    auto agg = summarize_file(f, lf, ao, o.threads);
+    report_malformed(nginx::summarize(*agg, 1, nginx::By::none), f, c);
+    if (!total) total = std::move(agg);
+    else total->merge(*agg);
+  }
+  if (c.verbose > 1) meshops::cli::warn(kTool, fmt::format("tables hold {} KiB", total->memory() / 1024));
+  print(nginx::summarize(*total, o.top, parse_by(o.by)), c);
+  return Exit::ok;
+}
+
+} // namespace nginx_logs
