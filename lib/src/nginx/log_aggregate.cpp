@@ -156,17 +156,17 @@ void merge_stats(KeyStats& into, const KeyStats& from) {
 }
 
 void merge_table(KeyTable<KeyStats>& into, const KeyTable<KeyStats>& from) {
-  for (const auto& e : from.entries()) merge_stats(into.at(e.key), e.value);
+  from.for_each([&](std::string_view key, const KeyStats& v) { merge_stats(into.at(key), v); });
 }
 
 std::vector<TopRow> top_rows(const KeyTable<KeyStats>& table, std::size_t top, Escape escape) {
   std::vector<TopRow> rows;
   rows.reserve(table.size());
   bool decoded_any = false;
-  for (const auto& e : table.entries()) {
-    decoded_any = decoded_any || needs_decoding(e.key);
-    rows.push_back({display_key(e.key, escape), e.value});
-  }
+  table.for_each([&](std::string_view key, const KeyStats& v) {
+    decoded_any = decoded_any || needs_decoding(key);
+    rows.push_back({display_key(key, escape), v});
+  });
   if (decoded_any) {  // "/a%20b" logged two ways may decode to one key: merge them
     std::unordered_map<std::string, std::size_t> seen;
     std::vector<TopRow> merged;
@@ -237,7 +237,7 @@ void Aggregator::merge(const Aggregator& o) {
   for (int i = 0; i < 1000; ++i) status_[i] += o.status_[i];
   if (o.first_ms_ && (!first_ms_ || *o.first_ms_ < *first_ms_)) first_ms_ = o.first_ms_;
   if (o.last_ms_ && (!last_ms_ || *o.last_ms_ > *last_ms_)) last_ms_ = o.last_ms_;
-  for (const auto& e : o.methods_.entries()) methods_.at(e.key) += e.value;
+  o.methods_.for_each([&](std::string_view key, std::uint64_t n) { methods_.at(key) += n; });
   merge_table(paths_, o.paths_);
   merge_table(clients_, o.clients_);
   merge_table(hosts_, o.hosts_);
@@ -279,7 +279,7 @@ struct SummaryBuilder {
     }
     s.rate_limited_429 = a.status_[429];
     s.rate_limited_503 = a.status_[503];
-    for (const auto& e : a.methods_.entries()) s.methods.emplace_back(display_key(e.key, esc), e.value);
+    a.methods_.for_each([&](std::string_view key, std::uint64_t n) { s.methods.emplace_back(display_key(key, esc), n); });
     std::sort(s.methods.begin(), s.methods.end(), [](const auto& x, const auto& y) {
       return x.second != y.second ? x.second > y.second : x.first < y.first;
     });

@@ -25,8 +25,12 @@ std::size_t find_literal(std::string_view s, std::size_t pos, std::string_view l
     if (!hit) return std::string_view::npos;
     std::size_t h = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
     if (check_escape && escaped_at(s, pos, h)) { p = h + 1; continue; }
-    if (lit.size() == 1 || (h + lit.size() <= s.size() && std::memcmp(s.data() + h + 1, lit.data() + 1, lit.size() - 1) == 0))
-      return h;
+    if (h + lit.size() <= s.size()) {
+      // Literals are a few bytes ("\" \"", " [") : a loop beats a call to memcmp.
+      std::size_t k = 1;
+      while (k < lit.size() && s[h + k] == lit[k]) ++k;
+      if (k == lit.size()) return h;
+    }
     p = h + 1;
   }
   return std::string_view::npos;

@@ -10,115 +10,136 @@
 
 namespace meshops::nginx {
 
-/// A fast 64-bit hash of a byte string (not cryptographic; keys come from logs, and a
-/// flooding attacker only slows the summary down, bounded by the distinct keys).
+namespace detail {
+// The 128-bit product of a and b folded to 64 bits: one multiply mixes 16 bytes.
+inline std::uint64_t fold_mul(std::uint64_t a, std::uint64_t b) {
+  __extension__ using u128 = unsigned __int128;  // GCC and clang on 64-bit targets
+  u128 r = static_cast<u128>(a) * b;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+inline std::uint64_t load64(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+} // namespace detail
+
+/// A fast 64-bit hash of a byte string (not cryptographic: a log writer who floods one table
+/// with colliding keys only slows the summary down). 16-byte blocks are mixed independently
+/// so the multiplies overlap in the pipeline.
 inline std::uint64_t hash_bytes(std::string_view s) {
-  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
-  std::uint64_t h = 0x2545F4914F6CDD1Dull ^ (s.size() * k);
+  constexpr std::uint64_t k0 = 0xA0761D6478BD642Full, k1 = 0xE7037ED1A0B428DBull, k2 = 0x8EBC6AF09C88C6E3ull;
   const char* p = s.data();
   std::size_t n = s.size();
-  while (n >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * k;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
+  std::uint64_t h = k0 ^ n;
+  while (n > 16) {
+    h = (h << 7 | h >> 57) ^ detail::fold_mul(detail::load64(p) ^ k1, detail::load64(p + 8) ^ k2);
+    p += 16;
+    n -= 16;
   }
-  if (n) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * k;
+  std::uint64_t a = 0, b = 0;
+  if (n >= 8) {  // 8..16 bytes left: two loads that may overlap
+    a = detail::load64(p);
+    b = detail::load64(p + n - 8);
+  } else if (n >= 4) {
+    std::uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    a = x;
+    b = y;
+  } else if (n > 0) {
+    a = (static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
+        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+        static_cast<unsigned char>(p[n - 1]);
   }
-  h ^= h >> 32;
-  h *= 0xD6E8FEB86659FD93ull;
-  h ^= h >> 32;
-  return h;
+  return detail::fold_mul(h ^ a ^ k1, b ^ k2 ^ s.size());
 }
 
 /// A map from byte string to V (default-constructed on first sight).
 template <class V>
 class KeyTable {
 public:
-  struct Entry {
-    std::string_view key;
-    V value{};
-  };
-
-  KeyTable() { slots_.assign(64, Slot{}); }
+  KeyTable() { slots_.resize(64); }
   KeyTable(const KeyTable&) = delete;
   KeyTable& operator=(const KeyTable&) = delete;
   KeyTable(KeyTable&&) = default;
   KeyTable& operator=(KeyTable&&) = default;
 
   /// The value for key, inserted (key copied) when absent.
-  V& at(std::string_view key) { return at(key, hash_bytes(key)); }
-
-  V& at(std::string_view key, std::uint64_t h) {
+  V& at(std::string_view key) {
+    const std::uint64_t h = hash_bytes(key);
     std::size_t mask = slots_.size() - 1;
     std::size_t i = static_cast<std::size_t>(h) & mask;
     while (true) {
       Slot& s = slots_[i];
-      if (s.entry == kEmpty) break;
-      Entry& e = entries_[s.entry];
-      if (s.hash == h && e.key == key) return e.value;
+      if (!s.key) break;
+      if (s.hash == h && s.len == key.size() && std::memcmp(s.key, key.data(), key.size()) == 0) return s.value;
       i = (i + 1) & mask;
     }
-    if ((entries_.size() + 1) * 4 > slots_.size() * 3) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) {
       grow();
-      return at(key, h);
+      return at(key);
     }
-    slots_[i] = Slot{h, static_cast<std::uint32_t>(entries_.size())};
-    entries_.push_back(Entry{store(key), V{}});
-    return entries_.back().value;
+    Slot& s = slots_[i];
+    s.hash = h;
+    s.key = store(key);
+    s.len = static_cast<std::uint32_t>(key.size());
+    ++size_;
+    return s.value;
   }
 
-  /// Every entry, in insertion order.
-  const std::vector<Entry>& entries() const { return entries_; }
-  std::size_t size() const { return entries_.size(); }
-
-  /// Bytes held: slots, entries and key storage (for the memory bound).
-  std::size_t memory() const {
-    return slots_.capacity() * sizeof(Slot) + entries_.capacity() * sizeof(Entry) + arena_bytes_;
+  /// Calls fn(key, value) for every entry (in no particular order).
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (const Slot& s : slots_)
+      if (s.key) fn(std::string_view(s.key, s.len), s.value);
   }
+  std::size_t size() const { return size_; }
+
+  /// Bytes held: slots and key storage (for the memory bound).
+  std::size_t memory() const { return slots_.capacity() * sizeof(Slot) + arena_bytes_; }
 
 private:
-  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+  // The value sits in the slot: a hit costs one cache line for the slot and one for the key.
   struct Slot {
     std::uint64_t hash = 0;
-    std::uint32_t entry = kEmpty;
+    const char* key = nullptr;  // null: empty slot
+    std::uint32_t len = 0;
+    V value{};
   };
 
   void grow() {
     std::vector<Slot> bigger(slots_.size() * 2);
     std::size_t mask = bigger.size() - 1;
-    for (const Slot& s : slots_) {
-      if (s.entry == kEmpty) continue;
+    for (Slot& s : slots_) {
+      if (!s.key) continue;
       std::size_t i = static_cast<std::size_t>(s.hash) & mask;
-      while (bigger[i].entry != kEmpty) i = (i + 1) & mask;
-      bigger[i] = s;
+      while (bigger[i].key) i = (i + 1) & mask;
+      bigger[i] = std::move(s);
     }
     slots_.swap(bigger);
   }
 
-  std::string_view store(std::string_view key) {
-    if (key.size() > block_left_) {
-      std::size_t size = key.size() > kBlock / 4 ? key.size() : kBlock;
+  const char* store(std::string_view key) {
+    // Every stored key gets at least one byte so that an empty key still marks its slot used.
+    std::size_t need = key.size() + 1;
+    if (need > block_left_) {
+      std::size_t size = need > kBlock / 4 ? need : kBlock;
       blocks_.push_back(std::make_unique<char[]>(size));
       block_ptr_ = blocks_.back().get();
       block_left_ = size;
       arena_bytes_ += size;
     }
     if (!key.empty()) std::memcpy(block_ptr_, key.data(), key.size());
-    std::string_view stored(block_ptr_, key.size());
-    block_ptr_ += key.size();
-    block_left_ -= key.size();
+    const char* stored = block_ptr_;
+    block_ptr_ += need;
+    block_left_ -= need;
     return stored;
   }
 
   static constexpr std::size_t kBlock = 64 * 1024;
   std::vector<Slot> slots_;
-  std::vector<Entry> entries_;
+  std::size_t size_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* block_ptr_ = nullptr;
   std::size_t block_left_ = 0;
