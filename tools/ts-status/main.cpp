@@ -6,7 +6,6 @@
 #include "meshops/config/config.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
-#include <optional>
 
 int main(int argc, char** argv) {
   using namespace meshops;
@@ -34,14 +33,7 @@ int main(int argc, char** argv) {
           cli::write_stdout(api.get("status"));
           return Exit::ok;
         }
-        auto status = api.status();
-        std::optional<tailscale::Prefs> prefs;
-        try {
-          prefs = api.prefs();
-        } catch (const Error&) {
-          // /prefs needs read permission like /status, but an older or locked-down daemon may
-          // refuse it: the view then leaves advertised routes out rather than failing.
-        }
+        auto [status, prefs] = api.status_and_prefs();
         auto view = ts_status::make_view(std::move(status), std::move(prefs), filters);
         switch (common.output.format) {
         case cli::Format::json: cli::print_json(ts_status::to_json(view), common.output); break;

@@ -18,7 +18,7 @@ using meshops::cli::Style;
 using meshops::tailscale::Connection;
 using meshops::tailscale::Peer;
 using meshops::tailscale::Status;
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -38,19 +38,32 @@ void write_stdout(std::string_view s) {
   }
 }
 
-std::string dump_json(const nlohmann::json& doc, bool pretty) {
-  return doc.dump(pretty ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
+namespace {
+
+template <typename Json>
+std::string dump(const Json& doc, bool pretty) {
+  return doc.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace);
 }
 
-void print_json(const nlohmann::json& doc, const Output& out) {
-  write_stdout(dump_json(doc, out.json_pretty));
-  write_stdout("\n");
+void flush_line() {
+  if (std::fflush(stdout) != 0 && errno == EPIPE) std::_Exit(0);
 }
+
+} // namespace
+
+std::string dump_json(const nlohmann::json& doc, bool pretty) { return dump(doc, pretty); }
+std::string dump_json(const nlohmann::ordered_json& doc, bool pretty) { return dump(doc, pretty); }
+
+void print_json(const nlohmann::json& doc, const Output& out) { write_stdout(dump(doc, out.json_pretty) + "\n"); }
+void print_json(const nlohmann::ordered_json& doc, const Output& out) { write_stdout(dump(doc, out.json_pretty) + "\n"); }
 
 void print_ndjson(const nlohmann::json& record) {
-  write_stdout(dump_json(record, false));
-  write_stdout("\n");
-  if (std::fflush(stdout) != 0 && errno == EPIPE) std::_Exit(0);
+  write_stdout(dump(record, false) + "\n");
+  flush_line();
+}
+void print_ndjson(const nlohmann::ordered_json& record) {
+  write_stdout(dump(record, false) + "\n");
+  flush_line();
 }
 
 } // namespace meshops::cli

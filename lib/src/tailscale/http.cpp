@@ -33,7 +33,10 @@ constexpr std::size_t kMaxLine = 64 * 1024;
 
 /// Closes a file descriptor when it goes out of scope.
 struct Fd {
-  int fd;
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+  Fd(const Fd&) = delete;
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }
@@ -170,31 +173,37 @@ void ResponseParser::finish() {
   }
 }
 
-HttpResponse unix_http(const std::string& socket_path, const HttpRequest& request, std::chrono::milliseconds timeout,
-                       std::function<bool(std::string_view)> on_body) {
-  using Kind = TransportError::Kind;
-  auto deadline = Clock::now() + timeout;
+namespace {
+
+using Kind = TransportError::Kind;
+
+/// Connects to the unix socket, non-blocking, within the deadline.
+int connect_unix(const std::string& socket_path, Clock::time_point deadline) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof addr.sun_path) throw TransportError(Kind::io, "socket path too long");
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-
-  Fd sock{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-  if (sock.fd < 0) throw TransportError(Kind::io, fmt::format("socket: {}", std::strerror(errno)));
-  if (::connect(sock.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) throw TransportError(Kind::io, fmt::format("socket: {}", std::strerror(errno)));
+  Fd guard{fd};
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     int err = errno;
     if (err == EAGAIN || err == EINPROGRESS) {
       // The listener's backlog is full: a daemon that accepts nothing. Wait for it, bounded.
-      if (!wait_ready(sock.fd, POLLOUT, deadline)) throw TransportError(Kind::timeout, "connect timed out");
+      if (!wait_ready(fd, POLLOUT, deadline)) throw TransportError(Kind::timeout, "connect timed out");
       socklen_t len = sizeof err;
-      ::getsockopt(sock.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
     }
     if (err == ENOENT || err == ENOTDIR) throw TransportError(Kind::no_socket, std::strerror(err));
     if (err == EACCES || err == EPERM) throw TransportError(Kind::permission, std::strerror(err));
     if (err == ECONNREFUSED) throw TransportError(Kind::refused, std::strerror(err));
     if (err) throw TransportError(Kind::io, std::strerror(err));
   }
+  guard.fd = -1;
+  return fd;
+}
 
+std::string wire_of(const HttpRequest& request) {
   std::string wire = fmt::format("{} {} HTTP/1.1\r\nHost: local-tailscaled.sock\r\nConnection: close\r\n",
                                  request.method, request.target);
   for (const auto& [k, v] : request.headers) wire += fmt::format("{}: {}\r\n", k, v);
@@ -202,44 +211,102 @@ HttpResponse unix_http(const std::string& socket_path, const HttpRequest& reques
     wire += fmt::format("Content-Length: {}\r\n", request.body.size());
   wire += "\r\n";
   wire += request.body;
+  return wire;
+}
 
+void send_all(int fd, const std::string& wire, Clock::time_point deadline) {
   for (std::size_t sent = 0; sent < wire.size();) {
-    ssize_t n = ::send(sock.fd, wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL);
+    ssize_t n = ::send(fd, wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL);
     if (n >= 0) {
       sent += static_cast<std::size_t>(n);
       continue;
     }
     if (errno == EINTR) continue;
     if (errno != EAGAIN) throw TransportError(Kind::io, fmt::format("send: {}", std::strerror(errno)));
-    if (!wait_ready(sock.fd, POLLOUT, deadline)) throw TransportError(Kind::timeout, "send timed out");
+    if (!wait_ready(fd, POLLOUT, deadline)) throw TransportError(Kind::timeout, "send timed out");
   }
+}
 
+/// Reads what is there on fd into parser. Returns false when the exchange is over.
+bool read_some(int fd, ResponseParser& parser) {
+  char buf[65536];
+  ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  if (n < 0) {
+    if (errno == EINTR || errno == EAGAIN) return true;
+    throw TransportError(Kind::io, fmt::format("recv: {}", std::strerror(errno)));
+  }
+  try {
+    if (n == 0) {
+      parser.finish();
+      return false;
+    }
+    return parser.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+  } catch (const std::runtime_error& e) {
+    throw TransportError(Kind::malformed, e.what());
+  }
+}
+
+[[noreturn]] void timed_out(const ResponseParser& parser) {
+  throw TransportError(Kind::timeout, parser.headers_done() ? "reply stalled in its body" : "no reply");
+}
+
+} // namespace
+
+HttpResponse unix_http(const std::string& socket_path, const HttpRequest& request, std::chrono::milliseconds timeout,
+                       std::function<bool(std::string_view)> on_body) {
+  auto deadline = Clock::now() + timeout;
+  Fd sock{connect_unix(socket_path, deadline)};
+  send_all(sock.fd, wire_of(request), deadline);
   ResponseParser parser;
   parser.on_body = std::move(on_body);
   bool streaming = static_cast<bool>(parser.on_body);
-  char buf[65536];
   while (true) {
     // A stream's deadline covers its headers; after that it runs until the consumer stops.
     std::optional<Clock::time_point> until;
     if (!streaming || !parser.headers_done()) until = deadline;
-    if (!wait_ready(sock.fd, POLLIN, until))
-      throw TransportError(Kind::timeout, parser.headers_done() ? "reply stalled in its body" : "no reply");
-    ssize_t n = ::recv(sock.fd, buf, sizeof buf, 0);
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      throw TransportError(Kind::io, fmt::format("recv: {}", std::strerror(errno)));
-    }
-    try {
-      if (n == 0) {
-        parser.finish();
-        break;
-      }
-      if (!parser.feed(std::string_view(buf, static_cast<std::size_t>(n)))) break;
-    } catch (const std::runtime_error& e) {
-      throw TransportError(Kind::malformed, e.what());
-    }
+    if (!wait_ready(sock.fd, POLLIN, until)) timed_out(parser);
+    if (!read_some(sock.fd, parser)) break;
   }
   return std::move(parser.response());
+}
+
+std::vector<HttpResponse> unix_http_all(const std::string& socket_path, const std::vector<HttpRequest>& requests,
+                                        std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  std::vector<Fd> socks;
+  socks.reserve(requests.size());
+  for (const auto& r : requests) {
+    socks.push_back(Fd{connect_unix(socket_path, deadline)});
+    send_all(socks.back().fd, wire_of(r), deadline);
+  }
+  std::vector<ResponseParser> parsers(requests.size());
+  std::vector<bool> open(requests.size(), true);
+  std::size_t pending = requests.size();
+  while (pending) {
+    std::vector<pollfd> fds;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < socks.size(); ++i)
+      if (open[i]) {
+        fds.push_back({socks[i].fd, POLLIN, 0});
+        index.push_back(i);
+      }
+    int n = ::poll(fds.data(), fds.size(), remaining_ms(deadline));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      for (std::size_t i : index) timed_out(parsers[i]);
+    }
+    for (std::size_t k = 0; k < fds.size(); ++k) {
+      if (!fds[k].revents) continue;
+      std::size_t i = index[k];
+      if (!read_some(socks[i].fd, parsers[i])) {
+        open[i] = false;
+        --pending;
+      }
+    }
+  }
+  std::vector<HttpResponse> out;
+  for (auto& p : parsers) out.push_back(std::move(p.response()));
+  return out;
 }
 
 } // namespace meshops::tailscale

@@ -30,35 +30,37 @@ std::string resolve_socket(const std::string& flag, const std::string& config_so
 LocalApi::LocalApi(std::string socket_path, std::chrono::milliseconds timeout)
     : socket_(std::move(socket_path)), timeout_(timeout) {}
 
-std::string LocalApi::request(std::string_view method, std::string_view endpoint, std::string_view body,
-                              const std::function<bool(std::string_view)>& on_data) const {
+HttpRequest LocalApi::make_request(std::string_view method, std::string_view endpoint, std::string_view body) const {
   HttpRequest req;
   req.method = std::string(method);
   req.target = fmt::format("/localapi/v0/{}", endpoint);
   req.body = std::string(body);
   req.headers["Tailscale-Cap"] = kCapabilityVersion;
   if (!body.empty()) req.headers["Content-Type"] = "application/json";
+  return req;
+}
 
+Error LocalApi::transport_error(const TransportError& e, std::string_view endpoint) const {
+  using Kind = TransportError::Kind;
   auto where = fmt::format("tailscaled at {}", socket_);
   auto hint = std::string("is tailscaled running? Use --socket PATH or $TS_SOCKET for another socket");
-  HttpResponse resp;
-  try {
-    resp = unix_http(socket_, req, timeout_, on_data);
-  } catch (const TransportError& e) {
-    using Kind = TransportError::Kind;
-    double secs = static_cast<double>(timeout_.count()) / 1000;
-    switch (e.kind) {
-    case Kind::no_socket: throw Error(Exit::unknown, fmt::format("cannot reach {}: no such socket", where), hint);
-    case Kind::permission:
-      throw Error(Exit::unknown, fmt::format("cannot reach {}: permission denied", where),
-                  "run as root or as tailscaled's operator user (tailscale set --operator=USER)");
-    case Kind::refused: throw Error(Exit::unknown, fmt::format("cannot reach {}: connection refused (not running?)", where), hint);
-    case Kind::timeout:
-      throw Error(Exit::unknown, fmt::format("{} did not answer /{} within {:g} s ({})", where, endpoint, secs, e.what()));
-    case Kind::malformed: throw Error(Exit::unknown, fmt::format("{}: bad HTTP reply to /{}: {}", where, endpoint, e.what()));
-    case Kind::io: throw Error(Exit::unknown, fmt::format("cannot talk to {}: {}", where, e.what()));
-    }
+  double secs = static_cast<double>(timeout_.count()) / 1000;
+  switch (e.kind) {
+  case Kind::no_socket: return Error(Exit::unknown, fmt::format("cannot reach {}: no such socket", where), hint);
+  case Kind::permission:
+    return Error(Exit::unknown, fmt::format("cannot reach {}: permission denied", where),
+                 "run as root or as tailscaled's operator user (tailscale set --operator=USER)");
+  case Kind::refused: return Error(Exit::unknown, fmt::format("cannot reach {}: connection refused (not running?)", where), hint);
+  case Kind::timeout:
+    return Error(Exit::unknown, fmt::format("{} did not answer /{} within {:g} s ({})", where, endpoint, secs, e.what()));
+  case Kind::malformed: return Error(Exit::unknown, fmt::format("{}: bad HTTP reply to /{}: {}", where, endpoint, e.what()));
+  case Kind::io: break;
   }
+  return Error(Exit::unknown, fmt::format("cannot talk to {}: {}", where, e.what()));
+}
+
+std::string LocalApi::body_of(HttpResponse& resp, std::string_view endpoint) const {
+  auto where = fmt::format("tailscaled at {}", socket_);
   if (auto v = resp.headers.find("tailscale-version"); v != resp.headers.end()) daemon_version_ = v->second;
   if (resp.status == 403)
     throw Error(Exit::unknown, fmt::format("{} refused /{}: permission denied ({})", where, endpoint, first_line(resp.body)),
@@ -66,6 +68,17 @@ std::string LocalApi::request(std::string_view method, std::string_view endpoint
   if (resp.status / 100 != 2)
     throw Error(Exit::unknown, fmt::format("{} answered /{} with HTTP {}: {}", where, endpoint, resp.status, first_line(resp.body)));
   return std::move(resp.body);
+}
+
+std::string LocalApi::request(std::string_view method, std::string_view endpoint, std::string_view body,
+                              const std::function<bool(std::string_view)>& on_data) const {
+  HttpResponse resp;
+  try {
+    resp = unix_http(socket_, make_request(method, endpoint, body), timeout_, on_data);
+  } catch (const TransportError& e) {
+    throw transport_error(e, endpoint);
+  }
+  return body_of(resp, endpoint);
 }
 
 std::string LocalApi::get(std::string_view endpoint) const { return request("GET", endpoint, {}, {}); }
@@ -78,8 +91,9 @@ void LocalApi::stream(std::string_view endpoint, const std::function<bool(std::s
   request("GET", endpoint, {}, on_data);
 }
 
-Status LocalApi::status() const {
-  auto body = get("status");
+Status LocalApi::status() const { return parse_status_reply(get("status")); }
+
+Status LocalApi::parse_status_reply(const std::string& body) const {
   try {
     return parse_status(body);
   } catch (const std::runtime_error& e) {
@@ -88,8 +102,27 @@ Status LocalApi::status() const {
   }
 }
 
-Prefs LocalApi::prefs() const {
-  auto body = get("prefs");
+std::pair<Status, std::optional<Prefs>> LocalApi::status_and_prefs() const {
+  std::vector<HttpResponse> replies;
+  try {
+    replies = unix_http_all(socket_, {make_request("GET", "status", {}), make_request("GET", "prefs", {})}, timeout_);
+  } catch (const TransportError& e) {
+    throw transport_error(e, "status");
+  }
+  Status status = parse_status_reply(body_of(replies[0], "status"));
+  std::optional<Prefs> prefs;
+  try {
+    prefs = parse_prefs_reply(body_of(replies[1], "prefs"));
+  } catch (const Error&) {
+    // /prefs needs read permission like /status, but an older or locked-down daemon may refuse
+    // it: callers then go without advertised routes rather than fail.
+  }
+  return {std::move(status), std::move(prefs)};
+}
+
+Prefs LocalApi::prefs() const { return parse_prefs_reply(get("prefs")); }
+
+Prefs LocalApi::parse_prefs_reply(const std::string& body) const {
   try {
     return parse_prefs(body);
   } catch (const std::runtime_error& e) {

@@ -126,10 +126,11 @@ int days_from_civil(int y, unsigned m, unsigned d) {
 } // namespace
 
 Connection Peer::connection() const {
+  // As `tailscale status` words it: nothing sent for 45 s is idle, whatever path was last used.
+  if (!active) return Connection::idle;
   if (!cur_addr.empty()) return Connection::direct;
   if (!peer_relay.empty()) return Connection::peer_relay;
-  if (active) return Connection::derp_relay;
-  return Connection::idle;
+  return Connection::derp_relay;
 }
 
 std::string Peer::name() const {

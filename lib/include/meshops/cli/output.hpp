@@ -32,12 +32,16 @@ std::size_t terminal_width(int fd = 1);
 void write_stdout(std::string_view s);
 
 /// A JSON document as text: invalid UTF-8 in strings is replaced, never thrown.
+/// ordered_json keeps keys in insertion order ("schema" first), json sorts them.
 std::string dump_json(const nlohmann::json& doc, bool pretty);
+std::string dump_json(const nlohmann::ordered_json& doc, bool pretty);
 
 /// Prints one JSON document (pretty or compact per out) and a newline to stdout.
 void print_json(const nlohmann::json& doc, const Output& out);
+void print_json(const nlohmann::ordered_json& doc, const Output& out);
 
 /// Prints one NDJSON line (compact) and flushes, for -f/--follow streams.
 void print_ndjson(const nlohmann::json& record);
+void print_ndjson(const nlohmann::ordered_json& record);
 
 } // namespace meshops::cli

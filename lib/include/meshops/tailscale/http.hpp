@@ -9,6 +9,7 @@
 #include <string>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 namespace meshops::tailscale {
 
@@ -59,6 +60,11 @@ struct HttpRequest {
 HttpResponse unix_http(const std::string& socket_path, const HttpRequest& request,
                        std::chrono::milliseconds timeout,
                        std::function<bool(std::string_view)> on_body = {});
+
+/// Sends all requests at once, each on its own connection, and collects the responses (in
+/// order) within timeout: two LocalAPI calls cost one round trip. Throws TransportError.
+std::vector<HttpResponse> unix_http_all(const std::string& socket_path, const std::vector<HttpRequest>& requests,
+                                        std::chrono::milliseconds timeout);
 
 /// Why a unix_http call failed, for the LocalAPI client to turn into a user-facing message.
 struct TransportError : std::runtime_error {

@@ -2,10 +2,14 @@
 // The LocalAPI client: requests to tailscaled over its unix socket, shaped as the official
 // client sends them (Host local-tailscaled.sock, Tailscale-Cap), each within a deadline, and
 // one clear meshops::Error (Exit::unknown) for each way it can fail.
+#include "meshops/error.hpp"
+#include "meshops/tailscale/http.hpp"
 #include "meshops/tailscale/status.hpp"
 
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 
@@ -31,12 +35,19 @@ public:
 
   Status status() const;  ///< GET status
   Prefs prefs() const;    ///< GET prefs
+  /// Both at once, on two connections (one round trip). prefs is nullopt when refused.
+  std::pair<Status, std::optional<Prefs>> status_and_prefs() const;
 
   /// tailscaled's version from the last reply's Tailscale-Version header ("" before any).
   const std::string& daemon_version() const { return daemon_version_; }
   const std::string& socket() const { return socket_; }
 
 private:
+  HttpRequest make_request(std::string_view method, std::string_view endpoint, std::string_view body) const;
+  Error transport_error(const TransportError& e, std::string_view endpoint) const;
+  std::string body_of(HttpResponse& resp, std::string_view endpoint) const;
+  Status parse_status_reply(const std::string& body) const;
+  Prefs parse_prefs_reply(const std::string& body) const;
   std::string request(std::string_view method, std::string_view endpoint, std::string_view body,
                       const std::function<bool(std::string_view)>& on_data) const;
 
