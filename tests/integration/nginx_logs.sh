@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# nginx-logs against a real nginx started here on 127.0.0.1 in a temp prefix: requests driven
+# with curl (varied paths, statuses and sizes; two real limit_req zones, one answering 503 and
+# one 429) and the counts nginx-logs reports equal to what was sent, for the access and the
+# error log; then --follow across a real rotation (mv + nginx -s reopen) under load and across
+# a copytruncate, no line lost or doubled.
+source "$(dirname "$0")/lib.sh"
+
+bin=$(tool nginx-logs)
+nginx=/usr/sbin/nginx
+[[ -x $nginx ]] || { fail "no $nginx"; finish; exit; }
+prefix=$(mktemp -d)
+chmod 755 "$prefix"  # nginx's workers run as nobody
+on_exit rm -rf "$prefix"
+mkdir -p "$prefix/logs" "$prefix/html" "$prefix/tmp"
+echo hello >"$prefix/html/index.html"
+head -c 5000 /dev/zero >"$prefix/html/big.bin"
+port=$(free_port)
+conf=$prefix/nginx.conf
+cat >"$conf" <<EOF
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log info;
+events { worker_connections 256; }
+http {
+  client_body_temp_path $prefix/tmp; proxy_temp_path $prefix/tmp; fastcgi_temp_path $prefix/tmp;
+  uwsgi_temp_path $prefix/tmp; scgi_temp_path $prefix/tmp;
+  log_format timed '\$remote_addr - \$remote_user [\$time_local] "\$request" \$status \$body_bytes_sent '
+                   '"\$http_referer" "\$http_user_agent" \$request_time \$upstream_response_time \$host';
+  limit_req_zone \$binary_remote_addr zone=slow:1m rate=1r/m;
+  limit_req_zone \$binary_remote_addr zone=polite:1m rate=1r/m;
+  server {
+    listen 127.0.0.1:$port;
+    server_name logs.test;
+    root $prefix/html;
+    access_log $prefix/logs/access.log combined;
+    access_log $prefix/logs/timed.log timed;
+    location = /limited { limit_req zone=slow; default_type text/plain; alias $prefix/html/index.html; }
+    location = /polite { limit_req zone=polite; limit_req_status 429; default_type text/plain; alias $prefix/html/index.html; }
+  }
+}
+EOF
+$nginx -p "$prefix" -c "$conf" -g 'daemon off;' 2>"$prefix/nginx.stderr" &
+nginx_pid=$!
+on_exit kill "$nginx_pid"
+wait_until 10 curl -s -o /dev/null "http://127.0.0.1:$port/warmup" || { fail "nginx did not start: $(cat "$prefix/nginx.stderr")"; finish; exit; }
+u="http://127.0.0.1:$port"
+# Conditions for wait_until, re-evaluated at each poll (an argument like "$(grep ...)" would be
+# expanded once, when wait_until is called).
+at_least() { (($(grep -ac -- "$1" "$2" 2>/dev/null || true) >= $3)); }
+has_open() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q "$2"; }
+waited() { wait_until "$@" || fail "timed out waiting for: ${*:2}"; }
+
+# The traffic, with what curl saw recorded per request (status and body bytes).
+sent=$prefix/sent
+: >"$sent"
+req() { curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$@" >>"$sent"; }
+curl -s -o /dev/null "$u/warmup" -w '%{http_code} %{size_download}\n' >>"$sent"  # the second warmup
+echo "404 153" >>"$sent"  # the first warmup (wait_until above), a 404 like this one
+for i in $(seq 20); do req "$u/index.html?i=$i"; done
+for i in $(seq 3); do req "$u/big.bin"; done
+for i in $(seq 7); do req "$u/missing/$i"; done
+for i in $(seq 5); do req "$u/limited"; done
+for i in $(seq 4); do req "$u/polite"; done
+for i in $(seq 3); do req -X POST -d x=1 "$u/index.html"; done
+req -A 'agent "with" quotes' -u alice:pw "$u/index.html"
+total=$(wc -l <"$sent")
+waited 10 at_least '' "$prefix/logs/access.log" "$total"
+
+check_rc "summary --json" 0 "$bin" --json "$prefix/logs/access.log"
+summary=$out
+jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$summary"; }
+count_status() { awk -v s="$1" '$1==s' "$sent" | wc -l; }
+check_eq "lines = requests sent" "$total" "$(jq_ 'd["lines"]')"
+check_eq "requests = requests sent" "$total" "$(jq_ 'd["requests"]')"
+check_eq "no malformed lines" 0 "$(jq_ 'd["malformed"]')"
+for s in 200 404 405 429 503; do
+  check_eq "status $s as sent" "$(count_status $s)" "$(jq_ "d['status'].get('$s', 0)")"
+done
+check_eq "4 rejected with 503 by limit_req" 4 "$(count_status 503)"
+check_eq "3 rejected with 429 by limit_req" 3 "$(count_status 429)"
+check_eq "rate_limited total" 7 "$(jq_ 'd["rate_limited"]["total"]')"
+check_eq "bytes_sent = body bytes curl received" "$(awk '{s+=$2} END{print s}' "$sent")" "$(jq_ 'd["bytes_sent"]')"
+check_eq "top path is /index.html (query stripped)" "/index.html 24" "$(jq_ 'd["top_paths"][0]["path"], d["top_paths"][0]["requests"]')"
+check_eq "one client" "127.0.0.1 $total" "$(jq_ 'd["top_clients"][0]["addr"], d["top_clients"][0]["requests"]')"
+check_eq "status_class 4xx" "$(awk '$1 ~ /^4/' "$sent" | wc -l)" "$(jq_ 'd["status_class"]["4xx"]')"
+
+check_rc "summary of the custom format via --format-from" 0 "$bin" --json --format-from "$conf:timed" --by host "$prefix/logs/timed.log"
+summary=$out
+check_eq "custom: requests" "$total" "$(jq_ 'd["requests"]')"
+check_eq "custom: request_time samples" "$total" "$(jq_ 'd["request_time"]["count"]')"
+check_eq "custom: one vhost (\$host is the address curl used)" "127.0.0.1 $total" "$(jq_ 'd["vhosts"][0]["host"], d["vhosts"][0]["requests"]')"
+check_eq "custom: --by host" "host" "$(jq_ 'd["by"]["key"]')"
+
+check_rc "filter --status 5xx" 0 "$bin" filter --status 5xx "$prefix/logs/access.log"
+check_eq "filter prints the 503 lines" "$(count_status 503)" "$(grep -c '" 503 ' <<<"$out")"
+check_rc "filter --json --path /missing/*" 0 "$bin" filter --json --path '/missing/*' --method GET "$prefix/logs/access.log"
+check_eq "filter NDJSON records" 7 "$(grep -c '"status":404' <<<"$out")"
+check_rc "filter --client 10.0.0.0/8 matches nothing" 0 "$bin" filter --client 10.0.0.0/8 "$prefix/logs/access.log"
+check_eq "no output" "" "$out"
+
+check_rc "errors --json" 0 "$bin" errors --json "$prefix/logs/error.log"
+summary=$out
+check_eq "zone slow rejected 4" 4 "$(jq_ '[z["limit_req_rejected"] for z in d["zones"] if z["zone"]=="slow"][0]')"
+check_eq "zone polite rejected 3" 3 "$(jq_ '[z["limit_req_rejected"] for z in d["zones"] if z["zone"]=="polite"][0]')"
+check_eq "limit_req_rejected total" 7 "$(jq_ 'd["limit_req_rejected"]')"
+# At level error: one open() failure per 404 and one limit_req line per rejection (both zones).
+check_eq "error entries" "$(($(count_status 404) + $(count_status 503) + $(count_status 429)))" "$(jq_ 'd["levels"]["error"]')"
+check_rc "errors --level warn lists limit_req" 0 "$bin" errors --level error --last 3 "$prefix/logs/error.log"
+check_match "text view names the zone" "polite" "$out"
+check_rc "errors --prom" 0 "$bin" errors --prom "$prefix/logs/error.log"
+check_match "prom has zone counter" 'meshops_nginx_limit_req_rejected\{zone="slow"\} 4' "$out"
+check_rc "a missing file is UNKNOWN" 3 "$bin" "$prefix/logs/nope.log"
+check_match "error names the file" "^nginx-logs: .*nope.log" "$err"
+check_rc "a bad format is usage" 64 "$bin" --format '$a$b' "$prefix/logs/access.log"
+
+# --- follow across rename + nginx -s reopen, under load ---
+follow_out=$prefix/follow.ndjson
+"$bin" filter -f --json --path '/seq/*' "$prefix/logs/access.log" >"$follow_out" 2>"$prefix/follow.err" &
+follow_pid=$!
+on_exit kill "$follow_pid"
+# The follower starts at the end of the file: wait until it has opened it.
+waited 10 has_open "$follow_pid" access.log
+n=1500
+(for i in $(seq $n); do curl -s -o /dev/null "$u/seq/$i"; done) &
+load_pid=$!
+waited 20 at_least /seq/ "$prefix/logs/access.log" 100
+mv "$prefix/logs/access.log" "$prefix/logs/access.log.1"
+$nginx -p "$prefix" -c "$conf" -s reopen
+wait "$load_pid"
+waited 60 at_least /seq/ "$follow_out" $n
+check "nginx reopened: a new access.log exists" test -s "$prefix/logs/access.log"
+check "the rotation happened under load: requests in both files" \
+  test "$(grep -c '/seq/' "$prefix/logs/access.log")" -gt 0 -a "$(grep -c '/seq/' "$prefix/logs/access.log.1")" -gt 0
+# A sentinel after everything: once it is seen, nothing else is still in flight.
+curl -s -o /dev/null "$u/seq/sentinel"
+waited 10 grep -q '/seq/sentinel' "$follow_out"
+check_eq "follow across rotation: every line once" "$((n + 1)) $((n + 1))" \
+  "$(grep -c '/seq/' "$follow_out") $(grep -o '"path":"/seq/[^"]*"' "$follow_out" | sort -u | wc -l)"
+kill "$follow_pid"; wait "$follow_pid" 2>/dev/null
+
+# --- follow across copytruncate (between bursts: lines written between the copy and the
+# truncation are in the copy, which is copytruncate's own gap) ---
+"$bin" filter -f --json --path '/ct/*' "$prefix/logs/access.log" >"$follow_out" 2>>"$prefix/follow.err" &
+follow_pid=$!
+on_exit kill "$follow_pid"
+waited 10 has_open "$follow_pid" access.log
+for i in $(seq 50); do curl -s -o /dev/null "$u/ct/a$i"; done
+waited 10 at_least /ct/ "$follow_out" 50
+cp "$prefix/logs/access.log" "$prefix/logs/access.log.2"
+truncate -s 0 "$prefix/logs/access.log"
+for i in $(seq 30); do curl -s -o /dev/null "$u/ct/b$i"; done
+waited 10 at_least /ct/ "$follow_out" 80
+curl -s -o /dev/null "$u/ct/sentinel"
+waited 10 grep -q '/ct/sentinel' "$follow_out"
+check_eq "follow across copytruncate: every line once" "81 81" \
+  "$(grep -c '/ct/' "$follow_out") $(grep -o '"path":"/ct/[^"]*"' "$follow_out" | sort -u | wc -l)"
+kill "$follow_pid"; wait "$follow_pid" 2>/dev/null
+check_eq "follower wrote no errors" "" "$(cat "$prefix/follow.err")"
+finish
