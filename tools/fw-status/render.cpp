@@ -135,14 +135,15 @@ std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::c
                z.falls_through, counted(z.counters.accepted_packets, z.counters.accepted_bytes),
                Cell(counted(z.counters.dropped_packets, z.counters.dropped_bytes), z.counters.dropped_packets ? Style::warn : Style::none)});
   }
-  std::string s = t.render(out);
+  std::string s = zr.zones.empty() ? std::string("No zones: no firewall.zones in the config and no zone_* chain.\n") : t.render(out);
   if (!zr.tailscale.empty()) {
     Table ts({{"TAILSCALE CHAIN"}, {"TABLE"}, {"HOOKED FROM", Align::left, true}, {"RULES", Align::right},
               {"ACCEPTED", Align::right}, {"DROPPED", Align::right}});
     for (const auto& c : zr.tailscale)
       ts.add_row({c.chain, c.family + " " + c.table, c.hooked_from.empty() ? "-" : join(c.hooked_from), std::to_string(c.rules),
                   counted(c.counters.accepted_packets, c.counters.accepted_bytes), counted(c.counters.dropped_packets, c.counters.dropped_bytes)});
-    s += "\n" + ts.render(out);
+    s += '\n';
+    s += ts.render(out);
   }
   if (out.legend)
     s += fmt::format("\n{} zones, {} tailscale chains; {} rules in {} chains of {} tables.\n", zr.zones.size(), zr.tailscale.size(),

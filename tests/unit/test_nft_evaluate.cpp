@@ -1,0 +1,194 @@
+// nft: the --can evaluator on real rulesets (captured by tests/fixtures/nft/capture.sh):
+// base chains across tables and families in priority order, jump/goto/return, sets, ranges,
+// policies; and the drift check against the declared zones.
+#include "meshops/config/config.hpp"
+#include "meshops/nft/drift.hpp"
+#include "meshops/nft/evaluate.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace meshops;
+using namespace meshops::nft;
+
+namespace {
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+const std::string kFixtures = MESHOPS_FIXTURES "/nft/";
+Ruleset load(const std::string& name) { return parse_ruleset(slurp(kFixtures + name), name); }
+Packet packet(const std::string& src, const std::string& iif, const std::string& proto, std::uint16_t port) {
+  Packet p;
+  p.saddr = *IpAddr::parse(src);
+  p.iifname = iif;
+  p.l4proto = proto;
+  p.dport = port;
+  return p;
+}
+std::string decided(const Evaluation& ev) {
+  if (!ev.decided_by) return std::string(verdict_name(ev.verdict)) + " by policy";
+  return std::string(verdict_name(ev.verdict)) + " " + ev.decided_by->table + " " + ev.decided_by->chain + " " +
+         std::to_string(ev.decided_by->handle);
+}
+} // namespace
+
+TEST_CASE("Addresses parse and match prefixes of their own version", "[nft][addr]") {
+  auto a = IpAddr::parse("100.100.1.2");
+  REQUIRE(a);
+  CHECK(in_prefix(*a, *IpAddr::parse("100.64.0.0"), 10));
+  CHECK_FALSE(in_prefix(*a, *IpAddr::parse("100.128.0.0"), 10));
+  CHECK(in_prefix(*IpAddr::parse("2001:db8::5"), *IpAddr::parse("2001:db8::"), 32));
+  CHECK_FALSE(in_prefix(*IpAddr::parse("2001:db8::5"), *IpAddr::parse("100.64.0.0"), 0));
+  CHECK_FALSE(IpAddr::parse("100.64.0"));
+  CHECK(IpAddr::parse("::1")->to_string() == "::1");
+}
+
+TEST_CASE("--can across the zones table and tailscale's table on the same hook", "[nft][evaluate]") {
+  auto rs = load("zones_tailscale.json");
+  struct Case {
+    const char* src;
+    const char* iif;
+    const char* proto;
+    std::uint16_t port;
+    const char* want;
+  };
+  // handles: inet meshops input 8.., zone rules; ip filter ts-input (see the fixture JSON)
+  const Case cases[] = {
+      {"198.51.100.1", "eth0", "tcp", 443, "accept meshops zone_dmz 21"},
+      {"198.51.100.1", "eth0", "udp", 443, "accept meshops zone_dmz 22"},
+      {"198.51.100.1", "eth0", "tcp", 22, "drop meshops input 17"},
+      {"198.51.100.1", "eth0", "udp", 41641, "accept meshops input 15"},
+      {"198.51.100.1", "tailscale0", "tcp", 5432, "accept meshops zone_internal 19"},
+      {"198.51.100.1", "tailscale0", "tcp", 443, "accept meshops zone_dmz 21"},
+      {"198.51.100.1", "tailscale0", "tcp", 8080, "drop meshops input 17"},
+      {"100.64.1.1", "tailscale0", "tcp", 8080, "accept meshops zone_admin 18"},
+      // The admin zone accepts it, but tailscale's ts-input drops tailnet sources that do not
+      // come in on tailscale0: a drop in any base chain is final.
+      {"100.64.1.1", "eth0", "tcp", 8080, "drop filter ts-input 9"},
+      // The ChromeOS VM range returns from ts-input; it lies in 100.64.0.0/10, so admin accepts.
+      {"100.115.92.5", "eth0", "tcp", 80, "accept meshops zone_admin 18"},
+      {"198.51.100.1", "iso1", "tcp", 443, "drop meshops zone_isolated 23"},
+  };
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.src << " " << c.iif << " " << c.proto << "/" << c.port) {
+      auto ev = evaluate(rs, packet(c.src, c.iif, c.proto, c.port));
+      CHECK(decided(ev) == c.want);
+      CHECK(ev.chains.size() == (ev.verdict == Verdict::accept || std::string(c.want).find("ts-input") != std::string::npos ? 2 : 1));
+      CHECK(ev.notes.empty());
+    }
+  }
+}
+
+TEST_CASE("Base chains run in priority order, only those of the packet's family", "[nft][evaluate]") {
+  auto rs = load("edges.json");
+  auto v4 = base_chains(rs, "input", 4);
+  REQUIRE(v4.size() == 1);
+  CHECK(v4[0]->table == "edges");
+  auto v6 = base_chains(rs, "input", 6);
+  REQUIRE(v6.size() == 2);
+  CHECK(v6[0]->table == "v6only");  // priority -10 before 10
+  CHECK(decided(evaluate(rs, packet("2001:db8::5", "eth0", "tcp", 80))) == "drop v6only input 2");
+  CHECK(decided(evaluate(rs, packet("2001:db9::5", "eth0", "tcp", 80))) == "accept by policy");
+}
+
+TEST_CASE("jump returns to the caller, goto does not, ranges and reject", "[nft][evaluate]") {
+  auto rs = load("edges.json");
+  auto eval = [&](const char* proto, std::uint16_t port) { return evaluate(rs, packet("192.0.2.9", "eth0", proto, port)); };
+  CHECK(decided(eval("tcp", 1500)) == "accept by policy");  // return from ranges, nothing else matches
+  CHECK(decided(eval("tcp", 1200)).rfind("drop edges ranges ", 0) == 0);
+  CHECK(decided(eval("tcp", 2000)) == "accept by policy");  // in the jump range, no rule of ranges matches
+  CHECK(decided(eval("tcp", 3000)) == "accept by policy");  // goto + return skips the drop after the goto
+  CHECK(eval("tcp", 3001).verdict == Verdict::reject);
+  CHECK(eval("tcp", 4000).verdict == Verdict::accept);  // meta mark 1 does not match mark 0
+  CHECK(eval("udp", 1200).verdict == Verdict::accept);  // tcp dport does not match udp
+  CHECK(eval("udp", 6005).verdict == Verdict::drop);    // th dport != 6000 and udp dport in 6000-6010
+  CHECK(eval("udp", 6000).verdict == Verdict::accept);
+}
+
+TEST_CASE("A daddr rule is skipped with a note unless --dst is given", "[nft][evaluate]") {
+  auto rs = load("edges.json");
+  auto p = packet("192.0.2.9", "eth0", "tcp", 5000);
+  auto ev = evaluate(rs, p);
+  CHECK(ev.verdict == Verdict::accept);
+  REQUIRE(ev.notes.size() == 1);
+  CHECK_THAT(ev.notes[0], Catch::Contains("ip daddr"));
+  p.daddr = IpAddr::parse("192.0.2.1");
+  auto ev2 = evaluate(rs, p);
+  CHECK(ev2.verdict == Verdict::drop);
+  CHECK(ev2.notes.empty());
+}
+
+TEST_CASE("--check: the fixture matches the declared zones of DESIGN.md", "[nft][drift]") {
+  auto cfg = config::parse(slurp(kFixtures + "config.json"), "config.json");
+  auto services = Services::parse("ssh 22/tcp\npostgresql 5432/tcp\n");
+  auto rs = load("zones_tailscale.json");
+  auto d = check_drift(rs, cfg, services);
+  for (const auto& f : d.findings) UNSCOPED_INFO(f.message);
+  CHECK(d.findings.empty());
+  CHECK(d.status() == Exit::ok);
+  CHECK(d.probes > 20);
+}
+
+TEST_CASE("--check: drift in each direction, policy, logging and tailscaled's port", "[nft][drift]") {
+  auto cfg = config::parse(slurp(kFixtures + "config.json"), "config.json");
+  auto services = Services::parse("ssh 22/tcp\npostgresql 5432/tcp\n");
+  auto rs = load("zones_tailscale.json");
+  auto kinds = [&](const Ruleset& r, const config::Config& c) {
+    std::vector<std::string> k;
+    for (const auto& f : check_drift(r, c, services).findings) k.push_back(f.kind);
+    return k;
+  };
+  SECTION("an undeclared port: dmz declares 443 only, so drop it from the config") {
+    auto c = cfg;
+    c.firewall.zones["dmz"].allowed_tcp_ports = {443};
+    CHECK(kinds(rs, c) == std::vector<std::string>{"undeclared_open"});
+    CHECK(check_drift(rs, c, services).status() == Exit::critical);
+  }
+  SECTION("a declared port the ruleset drops") {
+    auto c = cfg;
+    c.firewall.zones["internal"].allowed_tcp_ports = {6379};
+    CHECK(kinds(rs, c) == std::vector<std::string>{"declared_closed"});
+    CHECK(check_drift(rs, c, services).status() == Exit::warning);
+  }
+  SECTION("a service name nobody knows") {
+    auto c = cfg;
+    c.firewall.zones["internal"].allowed_services.push_back("no-such-service");
+    CHECK(kinds(rs, c) == std::vector<std::string>{"unknown_service"});
+  }
+  SECTION("admin may not accept everything unless it allows all services") {
+    auto c = cfg;
+    c.firewall.zones["admin"].allow_all_services = false;
+    auto k = kinds(rs, c);
+    REQUIRE_FALSE(k.empty());
+    CHECK(k[0] == "undeclared_open");
+  }
+  SECTION("policy accept, no log rule, tailscaled's port closed") {
+    auto r = rs;
+    for (auto& ch : r.chains)
+      if (ch.table == "meshops" && ch.name == "input") {
+        ch.policy = "accept";
+        ch.rules.erase(ch.rules.begin() + 8, ch.rules.end());  // udp 41641 accept, jump dmz, log drop
+      }
+    r.reindex();
+    auto k = kinds(r, cfg);
+    CHECK(std::count(k.begin(), k.end(), "default_policy") == 1);
+    CHECK(std::count(k.begin(), k.end(), "logging_absent") == 1);
+    // With policy accept the port is open again: tailscaled is reachable, but much more is.
+    CHECK(std::count(k.begin(), k.end(), "tailscale_port_closed") == 0);
+    CHECK(std::count(k.begin(), k.end(), "undeclared_open") >= 1);
+  }
+  SECTION("tailscaled's port closed") {
+    auto r = rs;
+    for (auto& ch : r.chains)
+      if (ch.table == "meshops" && ch.name == "input") ch.rules.erase(ch.rules.begin() + 7);
+    for (auto& ch : r.chains)
+      if (ch.name == "ts-input") ch.rules.pop_back();  // tailscale's own magicsock accept
+    r.reindex();
+    CHECK(kinds(r, cfg) == std::vector<std::string>{"tailscale_port_closed"});
+  }
+}
