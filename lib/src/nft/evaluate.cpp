@@ -68,6 +68,9 @@ public:
       }
       const Rule& rule = chain->rules[i++];
       if (!rule_matches(*chain, rule)) continue;
+      for (const auto& st : rule.other_statements)
+        if (st == "vmap")
+          out_.notes.push_back(fmt::format("{}: verdict map not evaluated, rule treated as having no verdict", where(*chain, rule)));
       switch (rule.verdict) {
       case Verdict::accept:
       case Verdict::drop:
