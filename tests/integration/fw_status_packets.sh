@@ -62,7 +62,8 @@ while True:
             log.write("udp %d %s\n" % (key.fileobj.getsockname()[1], addr[0]))
 PY
 touch "$work/udp.log"
-S python3 "$work/listen.py" "$work/udp.log" "$(IFS=,; echo "${tcp_ports[*]}")" "$(IFS=,; echo "${udp_ports[*]}")" >"$work/listen.out" 2>&1 &
+# Directly, not through S: $! must be the listener itself for the cleanup to reach it.
+ip netns exec "$srv" python3 "$work/listen.py" "$work/udp.log" "$(IFS=,; echo "${tcp_ports[*]}")" "$(IFS=,; echo "${udp_ports[*]}")" >"$work/listen.out" 2>&1 &
 listener=$!
 on_exit kill "$listener"
 wait_until 10 grep -q ready "$work/listen.out" || fail "listener did not start"
