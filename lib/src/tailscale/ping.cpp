@@ -1,0 +1,291 @@
+#include "meshops/tailscale/ping.hpp"
+
+#include "meshops/error.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace meshops::tailscale {
+namespace {
+
+using json = nlohmann::json;
+
+// The capability version tailscale v1.98 sends; tailscaled does not check it (notes 1.2).
+constexpr const char* kCapabilityVersion = "138";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+[[noreturn]] void wrong_type(const char* key, const char* want, const json& got) {
+  throw std::runtime_error(fmt::format("{}: expected {}, got {}", key, want, got.type_name()));
+}
+
+const json* field(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it == obj.end() || it->is_null() ? nullptr : &*it;
+}
+std::string str(const json& obj, const char* key) {
+  const json* v = field(obj, key);
+  if (!v) return {};
+  if (!v->is_string()) wrong_type(key, "a string", *v);
+  return v->get<std::string>();
+}
+double number(const json& obj, const char* key) {
+  const json* v = field(obj, key);
+  if (!v) return 0;
+  if (!v->is_number()) wrong_type(key, "a number", *v);
+  return v->get<double>();
+}
+int integer(const json& obj, const char* key) {
+  const json* v = field(obj, key);
+  if (!v) return 0;
+  if (!v->is_number_integer()) wrong_type(key, "an integer", *v);
+  return v->get<int>();
+}
+bool boolean(const json& obj, const char* key) {
+  const json* v = field(obj, key);
+  if (!v) return false;
+  if (!v->is_boolean()) wrong_type(key, "true or false", *v);
+  return v->get<bool>();
+}
+
+std::string wire_of(const HttpRequest& r) {
+  std::string wire = fmt::format("{} {} HTTP/1.1\r\nHost: local-tailscaled.sock\r\nConnection: close\r\n", r.method, r.target);
+  for (const auto& [k, v] : r.headers) wire += fmt::format("{}: {}\r\n", k, v);
+  wire += fmt::format("Content-Length: {}\r\n\r\n", r.body.size());
+  return wire + r.body;
+}
+
+/// Connects to tailscaled's socket, or throws the Error of "cannot measure anything".
+int connect_socket(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) throw Error(Exit::unknown, fmt::format("socket path too long: {}", path));
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw Error(Exit::unknown, fmt::format("socket: {}", std::strerror(errno)));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    int err = errno;
+    ::close(fd);
+    auto where = fmt::format("cannot reach tailscaled at {}", path);
+    auto hint = "is tailscaled running? Use --socket PATH or $TS_SOCKET for another socket";
+    if (err == ENOENT || err == ENOTDIR) throw Error(Exit::unknown, where + ": no such socket", hint);
+    if (err == EACCES || err == EPERM)
+      throw Error(Exit::unknown, where + ": permission denied", "run as root or as tailscaled's operator user");
+    if (err == ECONNREFUSED) throw Error(Exit::unknown, where + ": connection refused (not running?)", hint);
+    // EAGAIN: the listener's backlog is full, a daemon that accepts nothing.
+    throw Error(Exit::unknown, fmt::format("{}: {}", where, std::strerror(err)), hint);
+  }
+  return fd;
+}
+
+/// What tailscaled said about a failed ping: {"error":"..."} or the body's first line.
+std::string error_of(const HttpResponse& resp) {
+  try {
+    auto j = json::parse(resp.body);
+    if (j.is_object() && j.contains("error") && j["error"].is_string())
+      return fmt::format("tailscaled: HTTP {}: {}", resp.status, j["error"].get<std::string>());
+  } catch (const json::exception&) {
+  }
+  auto line = resp.body.substr(0, std::min(resp.body.find('\n'), std::size_t{200}));
+  return fmt::format("tailscaled: HTTP {}: {}", resp.status, line);
+}
+
+PingOutcome outcome_of(HttpResponse& resp) {
+  PingOutcome o;
+  o.kind = PingOutcome::Kind::failed;
+  if (resp.status / 100 != 2) {
+    o.error = error_of(resp);
+    return o;
+  }
+  try {
+    o.result = parse_ping_result(resp.body);
+  } catch (const std::runtime_error& e) {
+    o.error = fmt::format("tailscaled's ping reply: {}", e.what());
+    return o;
+  }
+  if (!o.result.err.empty()) {
+    o.error = o.result.err;
+    return o;
+  }
+  o.kind = PingOutcome::Kind::reply;
+  return o;
+}
+
+} // namespace
+
+const char* to_string(PingType t) {
+  switch (t) {
+  case PingType::disco: return "disco";
+  case PingType::tsmp: return "TSMP";
+  case PingType::icmp: return "ICMP";
+  case PingType::peerapi: return "peerapi";
+  }
+  return "disco";
+}
+
+std::optional<PingType> parse_ping_type(std::string_view name) {
+  auto n = lower(name);
+  if (n == "disco") return PingType::disco;
+  if (n == "tsmp") return PingType::tsmp;
+  if (n == "icmp") return PingType::icmp;
+  if (n == "peerapi") return PingType::peerapi;
+  return std::nullopt;
+}
+
+PingResult parse_ping_result(std::string_view text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
+  }
+  if (!j.is_object()) throw std::runtime_error(fmt::format("expected an object, got {}", j.type_name()));
+  PingResult r;
+  r.ip = str(j, "IP");
+  r.node_ip = str(j, "NodeIP");
+  r.node_name = str(j, "NodeName");
+  r.err = str(j, "Err");
+  double secs = number(j, "LatencySeconds");
+  if (secs < 0) throw std::runtime_error("LatencySeconds: negative");
+  r.latency_ms = secs * 1000;
+  r.endpoint = str(j, "Endpoint");
+  r.peer_relay = str(j, "PeerRelay");
+  r.derp_region_id = integer(j, "DERPRegionID");
+  r.derp_region_code = str(j, "DERPRegionCode");
+  r.peer_api_port = integer(j, "PeerAPIPort");
+  r.is_local_ip = boolean(j, "IsLocalIP");
+  return r;
+}
+
+PingPath path_of(const PingResult& r) {
+  if (!r.endpoint.empty()) return PingPath::direct;
+  if (!r.peer_relay.empty()) return PingPath::peer_relay;
+  if (r.derp_region_id != 0) return PingPath::derp;
+  return PingPath::unknown;
+}
+
+std::string path_text(const PingResult& r) {
+  switch (path_of(r)) {
+  case PingPath::direct: return "direct " + r.endpoint;
+  case PingPath::peer_relay: return "peer-relay " + r.peer_relay;
+  case PingPath::derp:
+    return fmt::format("derp {} ({})", r.derp_region_code.empty() ? "?" : r.derp_region_code, r.derp_region_id);
+  case PingPath::unknown: break;
+  }
+  return "";
+}
+
+HttpRequest ping_request(const std::string& ip, PingType type) {
+  HttpRequest req;
+  req.method = "POST";
+  // ip is a Tailscale IP (digits, dots, colons): nothing in it needs percent-encoding, but a
+  // name typed by a user might, and tailscaled would reject it anyway.
+  std::string q;
+  for (unsigned char c : ip) {
+    if (std::isalnum(c) || c == '.' || c == ':' || c == '-' || c == '_') q += static_cast<char>(c);
+    else q += fmt::format("%{:02X}", c);
+  }
+  req.target = fmt::format("/localapi/v0/ping?ip={}&type={}", q, to_string(type));
+  req.headers["Tailscale-Cap"] = kCapabilityVersion;
+  return req;
+}
+
+struct Pinger::Flight {
+  std::size_t id;
+  int fd = -1;
+  Clock::time_point deadline;
+  ResponseParser parser;
+  ~Flight() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+Pinger::Pinger(std::string socket_path) : socket_(std::move(socket_path)) {}
+Pinger::~Pinger() = default;
+
+std::size_t Pinger::start(const std::string& ip, PingType type, Clock::time_point deadline) {
+  auto f = std::make_unique<Flight>();
+  f->id = next_id_++;
+  f->deadline = deadline;
+  f->fd = connect_socket(socket_);
+  auto wire = wire_of(ping_request(ip, type));
+  // A fresh unix socket's send buffer holds this small request whole; a short write would
+  // mean the daemon is broken, which we report as that ping failing.
+  ssize_t n = ::send(f->fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n != static_cast<ssize_t>(wire.size())) {
+    ::close(f->fd);
+    f->fd = -1;
+  }
+  flights_.push_back(std::move(f));
+  return flights_.back()->id;
+}
+
+std::size_t Pinger::in_flight() const { return flights_.size(); }
+
+std::vector<std::pair<std::size_t, PingOutcome>> Pinger::wait(Clock::time_point until) {
+  std::vector<std::pair<std::size_t, PingOutcome>> done;
+  auto finish = [&](std::size_t k, PingOutcome o) {
+    done.emplace_back(flights_[k]->id, std::move(o));
+    flights_[k].reset();
+  };
+  while (done.empty()) {
+    auto now = Clock::now();
+    // Send failures and expired deadlines end first, without waiting.
+    for (std::size_t k = 0; k < flights_.size(); ++k) {
+      if (flights_[k]->fd < 0) finish(k, {PingOutcome::Kind::failed, {}, "could not send the ping to tailscaled"});
+      else if (flights_[k]->deadline <= now) finish(k, {PingOutcome::Kind::timeout, {}, "no reply"});
+    }
+    flights_.erase(std::remove(flights_.begin(), flights_.end(), nullptr), flights_.end());
+    if (!done.empty() || now >= until) break;
+
+    auto wake = until;
+    std::vector<pollfd> fds;
+    for (const auto& f : flights_) {
+      fds.push_back({f->fd, POLLIN, 0});
+      wake = std::min(wake, f->deadline);
+    }
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
+    int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(ms, 0)));
+    if (n < 0 && errno != EINTR) throw Error(Exit::unknown, fmt::format("poll: {}", std::strerror(errno)));
+    for (std::size_t k = 0; n > 0 && k < fds.size(); ++k) {
+      if (!fds[k].revents) continue;
+      Flight& f = *flights_[k];
+      char buf[16384];
+      ssize_t got = ::recv(f.fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      try {
+        if (got < 0) throw std::runtime_error(std::strerror(errno));
+        bool more = got == 0 ? (f.parser.finish(), false) : f.parser.feed(std::string_view(buf, static_cast<std::size_t>(got)));
+        if (!more) finish(k, outcome_of(f.parser.response()));
+      } catch (const std::runtime_error& e) {
+        finish(k, {PingOutcome::Kind::failed, {}, fmt::format("tailscaled's reply broke off: {}", e.what())});
+      }
+    }
+    flights_.erase(std::remove(flights_.begin(), flights_.end(), nullptr), flights_.end());
+  }
+  return done;
+}
+
+PingOutcome ping(const std::string& socket_path, const std::string& ip, PingType type, std::chrono::milliseconds timeout) {
+  Pinger p(socket_path);
+  p.start(ip, type, Pinger::Clock::now() + timeout);
+  while (true) {
+    auto done = p.wait(Pinger::Clock::now() + timeout + std::chrono::seconds(1));
+    if (!done.empty()) return std::move(done.front().second);
+  }
+}
+
+} // namespace meshops::tailscale
