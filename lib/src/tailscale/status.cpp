@@ -67,7 +67,8 @@ private:
     return &*it;
   }
   [[noreturn]] void fail(const std::string& key, const char* want, const json& got) const {
-    throw std::runtime_error(fmt::format("{}: expected {}, got {}", key.empty() ? path_ : at(key), want, got.type_name()));
+    auto where = key.empty() ? path_ : at(key);
+    throw std::runtime_error(fmt::format("{}: expected {}, got {}", where.empty() ? "(top level)" : where, want, got.type_name()));
   }
   const json& obj_;
   std::string path_;
@@ -185,8 +186,8 @@ std::string format_time(TimePoint t) {
 
 Status parse_status(std::string_view text) {
   json doc = parse_json(text);
+  if (doc.is_null()) throw std::runtime_error("(top level): expected an object, got null");
   Fields f(doc, "");
-  if (!doc.is_object()) throw std::runtime_error("expected a JSON object");
   Status s;
   s.version = f.str("Version");
   s.tun = f.boolean("TUN");
@@ -226,7 +227,7 @@ Status parse_status(std::string_view text) {
 
 Prefs parse_prefs(std::string_view text) {
   json doc = parse_json(text);
-  if (!doc.is_object()) throw std::runtime_error("expected a JSON object");
+  if (doc.is_null()) throw std::runtime_error("(top level): expected an object, got null");
   Fields f(doc, "");
   Prefs p;
   p.advertise_routes = f.strings("AdvertiseRoutes");

@@ -1,0 +1,251 @@
+// ts-status's model and view on /status replies captured from the real tailnet
+// (tests/fixtures/tailscale/README.md says how), and on hostile variants made from them.
+#include "meshops/error.hpp"
+#include "meshops/tailscale/status.hpp"
+#include "view.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace meshops;
+using namespace meshops::tailscale;
+using ts_status::Filters;
+using ts_status::make_view;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream f(std::string(MESHOPS_FIXTURES "/tailscale/") + name);
+  REQUIRE(f.good());
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+ts_status::View view_of(const std::string& name, Filters f = {}) {
+  return make_view(parse_status(fixture(name)), parse_prefs(fixture("prefs-laptop.json")), f);
+}
+
+const Peer& peer(const Status& s, const std::string& name) {
+  const Peer* p = ts_status::find_peer(s, name);
+  REQUIRE(p);
+  return *p;
+}
+
+cli::Output plain() {
+  cli::Output o;
+  o.width = 0;
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("Captured replies parse into the model", "[ts-status][fixtures]") {
+  auto s = parse_status(fixture("status-laptop.json"));
+  CHECK(s.backend_state == "Running");
+  CHECK(s.version == "1.98.10");
+  CHECK(s.tun);
+  CHECK(s.self.name() == "laptop");
+  CHECK(s.tailscale_ips == std::vector<std::string>{"100.64.0.2", "fd7a:115c:a1e0::2"});
+  CHECK(s.magic_dns_suffix == "tailnet.test");
+  REQUIRE(s.peers.size() == 2);
+  CHECK(s.peers[0].name() == "kernelcore");  // sorted by MagicDNS name
+  CHECK(s.peers[1].name() == "other-server");
+  CHECK(peer(s, "kernelcore").exit_node_option);
+  CHECK(peer(s, "kernelcore").primary_routes == std::vector<std::string>{"198.19.0.0/24"});
+  CHECK_FALSE(peer(s, "kernelcore").last_seen);  // headscale sends the zero time: unknown
+  CHECK(peer(s, "kernelcore").connection() == Connection::idle);
+}
+
+TEST_CASE("The connection is told as tailscale status tells it", "[ts-status][fixtures]") {
+  auto direct = parse_status(fixture("status-laptop-direct.json"));
+  CHECK(peer(direct, "kernelcore").connection() == Connection::direct);
+  CHECK(peer(direct, "kernelcore").cur_addr == "198.18.0.11:41641");
+  CHECK(peer(direct, "other-server").connection() == Connection::idle);
+  auto derp = parse_status(fixture("status-laptop-derp.json"));
+  CHECK(peer(derp, "other-server").connection() == Connection::derp_relay);
+  CHECK(peer(derp, "other-server").relay == "headscale");
+}
+
+TEST_CASE("Exit codes follow the state of the node and the selected peer", "[ts-status][fixtures]") {
+  CHECK(view_of("status-laptop.json").code == Exit::ok);
+  CHECK(view_of("status-kernelcore-health-warning.json").code == Exit::warning);
+  CHECK(view_of("status-laptop-stopped.json").code == Exit::critical);
+  CHECK(view_of("status-laptop-peer-offline.json").code == Exit::ok);
+  Filters one;
+  one.peer = "other-server";
+  auto offline = view_of("status-laptop-peer-offline.json", one);
+  CHECK(offline.code == Exit::warning);
+  CHECK(offline.reasons == std::vector<std::string>{"peer other-server is offline"});
+  one.peer = "no-such-peer";
+  CHECK_THROWS_AS(view_of("status-laptop.json", one), Error);
+}
+
+TEST_CASE("Peers are found by name, MagicDNS name, IP and node ID", "[ts-status][fixtures]") {
+  auto s = parse_status(fixture("status-laptop.json"));
+  const Peer& kc = peer(s, "kernelcore");
+  CHECK(ts_status::find_peer(s, "KernelCore") == &kc);
+  CHECK(ts_status::find_peer(s, "kernelcore.tailnet.test") == &kc);
+  CHECK(ts_status::find_peer(s, "kernelcore.tailnet.test.") == &kc);
+  CHECK(ts_status::find_peer(s, kc.tailscale_ips.at(0)) == &kc);
+  CHECK(ts_status::find_peer(s, kc.tailscale_ips.at(1)) == &kc);
+  CHECK(ts_status::find_peer(s, kc.id) == &kc);
+  CHECK(ts_status::find_peer(s, "kernel") == nullptr);
+}
+
+TEST_CASE("Filters select peers", "[ts-status][fixtures]") {
+  Filters f;
+  f.offline = true;
+  auto v = view_of("status-laptop-peer-offline.json", f);
+  REQUIRE(v.peers.size() == 1);
+  CHECK(v.peers[0]->name() == "other-server");
+  f = {};
+  f.online = true;
+  CHECK(view_of("status-laptop-peer-offline.json", f).peers.size() == 1);
+  f = {};
+  f.exit_nodes = true;
+  CHECK(view_of("status-laptop.json", f).peers.size() == 2);
+  f = {};
+  f.tag = "tag:server";
+  CHECK(view_of("status-laptop.json", f).peers.empty());
+}
+
+TEST_CASE("The text view of a captured reply", "[ts-status][fixtures][golden]") {
+  auto text = ts_status::to_text(view_of("status-laptop-derp.json"), plain());
+  CHECK(text ==
+        "Self:      laptop (laptop.tailnet.test.)\n"
+        "State:     Running\n"
+        "Addresses: 100.64.0.2, fd7a:115c:a1e0::2\n"
+        "Version:   1.98.10\n"
+        "Exit node: none\n"
+        "Tailnet:   198.18.0.1 (MagicDNS on)\n"
+        "\n"
+        "NAME          IP          OS     STATE   CONNECTION                   RX     TX  LAST SEEN  EXIT\n"
+        "kernelcore    100.64.0.1  linux  online  direct 198.18.0.11:41641  540 B  740 B  -          offered\n"
+        "other-server  100.64.0.3  linux  online  relay \"headscale\"         476 B  564 B  -          offered\n"
+        "\n"
+        "2 peers listed, 2 online.\n");
+}
+
+TEST_CASE("A Stopped node says so first", "[ts-status][fixtures]") {
+  auto text = ts_status::to_text(view_of("status-laptop-stopped.json"), plain());
+  CHECK(text.rfind("Tailscale is stopped.\n", 0) == 0);
+}
+
+TEST_CASE("The JSON view keeps the documented keys", "[ts-status][fixtures][json]") {
+  auto doc = ts_status::to_json(view_of("status-laptop-exit-node.json"));
+  CHECK(doc.begin().key() == "schema");
+  CHECK(doc["schema"] == "meshops/ts-status/1");
+  CHECK(doc["status"] == "ok");
+  CHECK(doc["backend_state"] == "Running");
+  CHECK(doc["peers_total"] == 2);
+  CHECK(doc["exit_node"]["name"] == "kernelcore");
+  CHECK(doc["exit_node"]["online"] == true);
+  for (const auto& p : doc["peers"]) {
+    for (const char* key : {"name", "dns_name", "tailscale_ips", "os", "online", "connection", "rx_bytes", "tx_bytes",
+                            "last_seen", "exit_node", "exit_node_option"})
+      CHECK(p.contains(key));
+    CHECK(p["rx_bytes"].is_number_integer());
+    CHECK(p["last_seen"].is_null());
+  }
+  CHECK(doc["self"]["advertised_routes"].is_array());
+}
+
+TEST_CASE("The Prometheus view counts peers and health warnings", "[ts-status][fixtures][prom]") {
+  auto text = cli::render_prom(ts_status::to_prom(view_of("status-kernelcore-health-warning.json")));
+  CHECK(text.find("\nmeshops_ts_peers 2\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_peers_online 2\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_health_warnings 1\n") != std::string::npos);
+  CHECK(text.find("meshops_ts_running{state=\"Running\"} 1\n") != std::string::npos);
+}
+
+TEST_CASE("Hostile replies: missing fields read as empty, wrong types name their path", "[ts-status][hostile]") {
+  auto doc = nlohmann::json::parse(fixture("status-laptop.json"));
+  SECTION("no Self, no Peer, no Health") {
+    doc.erase("Self");
+    doc.erase("Peer");
+    doc["Health"] = nullptr;
+    auto s = parse_status(doc.dump());
+    CHECK(s.peers.empty());
+    CHECK(s.self.name().empty());
+    CHECK(make_view(s, std::nullopt, {}).code == Exit::ok);
+  }
+  SECTION("a peer with only a key") {
+    auto key = doc["Peer"].begin().key();
+    doc["Peer"][key] = nlohmann::json::object();
+    auto s = parse_status(doc.dump());
+    CHECK(s.peers.size() == 2);
+    auto text = ts_status::to_text(make_view(s, std::nullopt, {}), plain());
+    CHECK_THAT(text, Catch::Matches("[^]*\n-  +-  +-  +offline  +idle  +0 B  +0 B  +unknown[^]*"));
+  }
+  SECTION("wrong types") {
+    auto key = doc["Peer"].begin().key();
+    doc["Peer"][key]["RxBytes"] = "12";
+    CHECK_THROWS_WITH(parse_status(doc.dump()), fmt::format("Peer[\"{}\"].RxBytes: expected an integer, got string", key));
+    doc = nlohmann::json::parse(fixture("status-laptop.json"));
+    doc["Peer"] = nlohmann::json::array();
+    CHECK_THROWS_WITH(parse_status(doc.dump()), "Peer: expected an object, got array");
+    doc = nlohmann::json::parse(fixture("status-laptop.json"));
+    doc["TailscaleIPs"] = {1, 2};
+    CHECK_THROWS_WITH(parse_status(doc.dump()), "TailscaleIPs[0]: expected a string, got number");
+  }
+  SECTION("not an object, not JSON") {
+    CHECK_THROWS_WITH(parse_status("[]"), "(top level): expected an object, got array");
+    CHECK_THROWS_WITH(parse_status("{\"Peer\":"), Catch::StartsWith("not JSON"));
+  }
+}
+
+TEST_CASE("Peer names with control characters print escaped", "[ts-status][hostile]") {
+  auto doc = nlohmann::json::parse(fixture("status-laptop.json"));
+  auto key = doc["Peer"].begin().key();
+  doc["Peer"][key]["DNSName"] = "\x1b[2Jevil\nname.tailnet.test.";
+  doc["Peer"][key]["OS"] = "linux\x07";
+  doc["Health"] = {"warn \x1b]0;title\x07"};
+  auto text = ts_status::to_text(make_view(parse_status(doc.dump()), std::nullopt, {}), plain());
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\x07') == std::string::npos);
+  CHECK(text.find("\\e[2Jevil\\nname") != std::string::npos);
+  CHECK(text.find("warn \\e]0;title\\x07") != std::string::npos);
+  auto json = cli::dump_json(ts_status::to_json(make_view(parse_status(doc.dump()), std::nullopt, {})), false);
+  CHECK(json.find('\x1b') == std::string::npos);  // JSON escapes it as \u001b
+  CHECK(json.find("\\u001b[2Jevil\\nname") != std::string::npos);
+}
+
+TEST_CASE("Ten thousand peers parse and render", "[ts-status][hostile]") {
+  auto doc = nlohmann::json::parse(fixture("status-laptop.json"));
+  auto model = doc["Peer"].begin().value();
+  doc["Peer"] = nlohmann::json::object();
+  for (int i = 0; i < 10000; ++i) {
+    auto p = model;
+    p["DNSName"] = fmt::format("peer{:05}.tailnet.test.", i);
+    p["TailscaleIPs"] = {fmt::format("100.{}.{}.{}", 64 + i / 65536, (i / 256) % 256, i % 256)};
+    p["Online"] = i % 3 != 0;
+    doc["Peer"][fmt::format("nodekey:{:064x}", i)] = p;
+  }
+  auto s = parse_status(doc.dump());
+  REQUIRE(s.peers.size() == 10000);
+  CHECK(s.peers.front().name() == "peer00000");
+  CHECK(s.peers.back().name() == "peer09999");
+  Filters f;
+  f.offline = true;
+  auto v = make_view(s, std::nullopt, f);
+  CHECK(v.peers.size() == 3334);
+  auto text = ts_status::to_text(v, plain());
+  CHECK(text.find("3334 peers listed, 0 online.") != std::string::npos);
+  CHECK(ts_status::to_json(make_view(s, std::nullopt, {}))["peers"].size() == 10000);
+}
+
+TEST_CASE("Go times parse; the zero time is unknown", "[ts-status][time]") {
+  CHECK_FALSE(parse_time("0001-01-01T00:00:00Z"));
+  CHECK_FALSE(parse_time("garbage"));
+  auto t = parse_time("2026-11-25T17:25:44.123456789Z");
+  REQUIRE(t);
+  CHECK(format_time(*t) == "2026-11-25T17:25:44Z");
+  auto offset = parse_time("2026-11-25T18:25:44+01:00");
+  REQUIRE(offset);
+  CHECK(format_time(*offset) == "2026-11-25T17:25:44Z");
+}
