@@ -9,6 +9,7 @@ tailnet="$MESHOPS_SRC/scripts/tailnet"
 export MESHOPS_TAILNET="h$(printf '%07d' $(($$ % 10000000)))"
 run_dir=/run/meshops-tailnet/$MESHOPS_TAILNET
 on_exit "$tailnet" down
+quiet() { "$@" >/dev/null 2>&1; }
 
 # Nothing of this run is left: no process naming the run dir, no namespace, no file.
 nothing_left() {
@@ -17,9 +18,13 @@ nothing_left() {
     [[ ! -e $run_dir && ! -e /run/meshops-tailnet/$MESHOPS_TAILNET.lock ]]
 }
 
-# 1. An `up` cut off half-way (daemons started, joins under way), then `down`.
-timeout -s TERM 3 "$tailnet" up >/dev/null 2>&1
-check "the interrupted up left something to clean" test -e "$run_dir"
+# 1. An `up` killed half-way (headscale and a tailscaled started), then `down`.
+"$tailnet" up >/dev/null 2>&1 &
+up_pid=$!
+check "the interrupted up got as far as starting a tailscaled" wait_until 120 test -s "$run_dir/kernelcore/pid"
+kill -TERM "$up_pid"
+wait "$up_pid"
+check "the interrupted up left daemons to clean" quiet pgrep -f -- "$run_dir/"
 check_rc "down after an interrupted up" 0 "$tailnet" down
 check "nothing left after the interrupted up" nothing_left
 
@@ -32,7 +37,6 @@ eval "$("$tailnet" env)"
 ts=$TAILNET_TAILSCALE
 sock_of() { local v="TAILNET_SOCK_$(tr 'a-z-' 'A-Z_' <<<"$1")"; echo "${!v}"; }
 ns_of() { local v="TAILNET_NS_$(tr 'a-z-' 'A-Z_' <<<"$1")"; echo "${!v}"; }
-quiet() { "$@" >/dev/null 2>&1; }
 status_of() { "$ts" --socket="$(sock_of "$1")" status --json; }
 
 for node in $TAILNET_NODES; do
