@@ -216,6 +216,29 @@ TEST_CASE("lines missing fields or with bad typed values are malformed", "[nginx
   CHECK(s.malformed_examples[0].text == "garbage");
 }
 
+TEST_CASE("a line cut short inside the referer or user agent is a truncated request, earlier malformed", "[nginx][parse]") {
+  auto f = compile_log_format("combined");
+  LineParser p(f);
+  Record r;
+  const std::string cut_in_referer = kLine.substr(0, kLine.find("\"-\"") + 2);
+  REQUIRE(p.parse(cut_in_referer, r));
+  CHECK(r.truncated);
+  CHECK(r.has(Var::http_referer));
+  CHECK_FALSE(r.has(Var::http_user_agent));
+  CHECK(r.get(Var::http_referer) == "-");
+  const std::string cut_in_agent = kLine.substr(0, kLine.size() - 4);  // views into it must outlive r's use
+  REQUIRE(p.parse(cut_in_agent, r));
+  CHECK(r.get(Var::http_user_agent) == "curl/7.8");  // "curl/7.88.1\"" less 4 bytes
+  CHECK_FALSE(p.parse(kLine.substr(0, kLine.find(" 6 ") + 2), r));  // cut in the byte count
+  CHECK_FALSE(p.parse(kLine.substr(0, kLine.find(" 200 ")), r));
+  REQUIRE(p.parse(kLine, r));
+  CHECK_FALSE(r.truncated);
+  auto s = summary_of(f, kLine.substr(0, kLine.size() - 4) + "\n" + kLine + "\n");
+  CHECK(s.requests == 2);
+  CHECK(s.truncated == 1);
+  CHECK(s.bytes_sent == 12);
+}
+
 TEST_CASE("a 1 MB line and invalid UTF-8 bytes parse without harm", "[nginx][parse]") {
   auto f = compile_log_format("combined");
   LineParser p(f);

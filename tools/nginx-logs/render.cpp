@@ -75,6 +75,7 @@ std::string summary_text(const nginx::Summary& s, const cli::Output& out) {
   o += "\n";
   o += fmt::format("{:<24}{}", "Requests", count(s.requests));
   if (s.invalid_requests) o += fmt::format("  ({} not HTTP request lines)", count(s.invalid_requests));
+  if (s.truncated) o += fmt::format("  ({} from lines cut short)", count(s.truncated));
   if (s.filtered_out) o += fmt::format("  ({} outside the time range)", count(s.filtered_out));
   o += "\n";
   o += fmt::format("{:<24}{}\n", "Bytes sent", cli::human_bytes(s.bytes_sent));

@@ -86,6 +86,7 @@ void Aggregator::add_line(std::string_view line, std::uint64_t line_no) {
 
 void Aggregator::count(const Record& rec) {
   ++requests_;
+  truncated_ += rec.truncated;
   int cls = 0;
   if (rec.has(Var::status)) {
     int s = parse_status(rec.get(Var::status));
@@ -233,6 +234,7 @@ void Aggregator::merge(const Aggregator& o) {
   malformed_ += o.malformed_;
   invalid_requests_ += o.invalid_requests_;
   filtered_out_ += o.filtered_out_;
+  truncated_ += o.truncated_;
   bytes_ += o.bytes_;
   for (int i = 0; i < 1000; ++i) status_[i] += o.status_[i];
   if (o.first_ms_ && (!first_ms_ || *o.first_ms_ < *first_ms_)) first_ms_ = o.first_ms_;
@@ -267,6 +269,7 @@ struct SummaryBuilder {
     s.malformed = a.malformed_;
     s.invalid_requests = a.invalid_requests_;
     s.filtered_out = a.filtered_out_;
+    s.truncated = a.truncated_;
     s.bytes_sent = a.bytes_;
     s.first_ms = a.first_ms_;
     s.last_ms = a.last_ms_;
@@ -322,6 +325,7 @@ nlohmann::json summary_to_json(const Summary& s) {
   j["malformed"] = s.malformed;
   j["invalid_requests"] = s.invalid_requests;
   j["filtered_out"] = s.filtered_out;
+  j["truncated"] = s.truncated;
   j["bytes_sent"] = s.bytes_sent;
   j["first"] = s.first_ms ? nlohmann::json(format_rfc3339(*s.first_ms)) : nlohmann::json(nullptr);
   j["last"] = s.last_ms ? nlohmann::json(format_rfc3339(*s.last_ms)) : nlohmann::json(nullptr);

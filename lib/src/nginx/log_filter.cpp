@@ -8,6 +8,7 @@
 #include <fnmatch.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace meshops::nginx {
 namespace {
@@ -24,18 +25,20 @@ std::vector<std::string_view> split_commas(std::string_view s) {
   return out;
 }
 
+// Called per line by `filter --client`: a stack copy for inet_pton's NUL, no allocation.
 bool parse_address(std::string_view text, bool& v6, std::array<std::uint8_t, 16>& out) {
-  std::string s(text);
-  if (s.find(':') != std::string::npos) {
-    v6 = true;
-    return ::inet_pton(AF_INET6, s.c_str(), out.data()) == 1;
-  }
-  v6 = false;
-  return ::inet_pton(AF_INET, s.c_str(), out.data()) == 1;
+  char buf[64];
+  if (text.size() >= sizeof buf) return false;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  v6 = text.find(':') != std::string_view::npos;
+  return ::inet_pton(v6 ? AF_INET6 : AF_INET, buf, out.data()) == 1;
 }
 
+// Called per line by --path/--host: the text is copied into a buffer reused across calls.
 bool glob_match(const std::string& pattern, std::string_view text, bool casefold) {
-  std::string t(text);
+  thread_local std::string t;
+  t.assign(text);
   return ::fnmatch(pattern.c_str(), t.c_str(), casefold ? FNM_CASEFOLD : 0) == 0;
 }
 
@@ -157,7 +160,11 @@ bool Filter::matches(const Record& rec, Escape escape) const {
     }
     if (!path_globs.empty()) {
       if (uri.empty()) return false;
-      std::string path = decode_value(strip_query(uri), escape);
+      std::string_view raw = strip_query(uri);
+      thread_local std::string decoded;
+      if (needs_decoding(raw)) decoded = decode_value(raw, escape);
+      else decoded.assign(raw);
+      const std::string& path = decoded;
       bool ok = false;
       for (const auto& g : path_globs) ok = ok || glob_match(g, path, false);
       if (!ok) return false;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace meshops::nginx {
@@ -170,6 +171,13 @@ bool valid_clock(int h, int mi, int sec, unsigned mon, int day) {
 
 } // namespace
 
+LineParser::LineParser(const LogFormat& format) : format_(&format) {
+  int last = -1;
+  for (Var v : {Var::remote_addr, Var::time_local, Var::time_iso8601, Var::msec, Var::request, Var::status})
+    last = std::max(last, format.index_of(v));
+  tail_from_ = static_cast<std::size_t>(last + 1);
+}
+
 bool LineParser::parse(std::string_view line, Record& rec) const {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   rec.line = line;
@@ -186,13 +194,25 @@ bool LineParser::parse_fields(std::string_view line, Record& rec) const {
   }
   const std::size_t n = f.fields.size();
   if (rec.fields.size() != n) rec.fields.resize(n);
+  rec.truncated = false;
   for (std::size_t i = 0; i < n; ++i) {
     const FormatField& field = f.fields[i];
     if (pos > line.size()) return false;
     std::size_t end;
     if (!field.following.empty()) {
       end = find_literal(line, pos, field.following, field.quoted);
-      if (end == std::string_view::npos) return false;
+      if (end == std::string_view::npos) {
+        // A line cut short (a crash, a full disk) inside a quoted field after those that make
+        // a request is still that request, as GoAccess counts it: the field takes the rest.
+        // (GoAccess also takes a line that ends right where an unquoted field would start.)
+        if (i < tail_from_ || (!field.quoted && pos < line.size())) return false;
+        std::string_view value = line.substr(pos);
+        rec.fields[i] = RawField{field.name, value, field.var};
+        if (field.quoted) set_var(rec, field.var, value);
+        rec.fields.resize(field.quoted ? i + 1 : i);
+        rec.truncated = true;
+        break;
+      }
     } else if (field.quoted || last_field_runs_to_end(field.var)) {
       end = line.size();
     } else {

@@ -92,7 +92,7 @@ private:
   bool filtering_;
   Record rec_;
 
-  std::uint64_t lines_ = 0, requests_ = 0, malformed_ = 0, invalid_requests_ = 0, filtered_out_ = 0;
+  std::uint64_t lines_ = 0, requests_ = 0, malformed_ = 0, invalid_requests_ = 0, filtered_out_ = 0, truncated_ = 0;
   std::uint64_t bytes_ = 0;
   std::uint64_t status_[1000] = {};
   std::optional<std::int64_t> first_ms_, last_ms_;
@@ -120,6 +120,7 @@ struct Percentiles {
 /// The finished summary: a model for the text view, JSON and Prometheus.
 struct Summary {
   std::uint64_t lines = 0, requests = 0, malformed = 0, invalid_requests = 0, filtered_out = 0;
+  std::uint64_t truncated = 0;  ///< requests whose line was cut short (counted, fields missing)
   std::uint64_t bytes_sent = 0;
   std::optional<std::int64_t> first_ms, last_ms;
   double requests_per_second = 0;

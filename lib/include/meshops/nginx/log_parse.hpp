@@ -26,6 +26,7 @@ struct Record {
   std::array<std::string_view, static_cast<int>(Var::count_)> vars{};
   std::uint32_t present = 0;  ///< bit (1 << Var) set when the line has that variable
   std::vector<RawField> fields;  ///< every field in order (custom variables included)
+  bool truncated = false;        ///< the line ended before the format did (see LineParser::parse)
 
   bool has(Var v) const { return (present >> static_cast<int>(v)) & 1u; }
   std::string_view get(Var v) const { return vars[static_cast<int>(v)]; }
@@ -34,12 +35,14 @@ struct Record {
 /// Splits lines according to one format. Reusable across lines; holds no per-line state.
 class LineParser {
 public:
-  explicit LineParser(const LogFormat& format) : format_(&format) {}
+  explicit LineParser(const LogFormat& format);
 
   /// Parses line (without its '\n'; a trailing '\r' is ignored) into rec, reusing rec's
   /// storage. Returns false when the line does not match the format: a literal is missing,
   /// $status is not three digits, a byte count is not a number, or (json) it is not an object.
-  /// Text after the format's last literal is ignored.
+  /// Text after the format's last literal is ignored. A line that ends inside a quoted field
+  /// after the fields that make a request ($remote_addr, the time, $request, $status) is
+  /// accepted with rec.truncated set and the later fields absent (GoAccess counts it too).
   bool parse(std::string_view line, Record& rec) const;
 
   const LogFormat& format() const { return *format_; }
@@ -48,6 +51,7 @@ private:
   bool parse_fields(std::string_view line, Record& rec) const;
   bool parse_json(std::string_view line, Record& rec) const;
   const LogFormat* format_;
+  std::size_t tail_from_ = 0;  // fields from this index on may be cut off
 };
 
 /// The request line `METHOD URI PROTOCOL` split; valid is false for what is not one (a TLS
