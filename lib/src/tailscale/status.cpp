@@ -106,12 +106,16 @@ Peer parse_peer(const json& obj, const std::string& path) {
   return p;
 }
 
-json parse_json(std::string_view text) {
+/// The reply as a JSON object (Fields rejects any other type but null, which we reject here).
+json parse_object(std::string_view text) {
+  json doc;
   try {
-    return json::parse(text);
+    doc = json::parse(text);
   } catch (const json::parse_error& e) {
     throw std::runtime_error(fmt::format("not JSON (at byte {})", e.byte));
   }
+  if (doc.is_null()) throw std::runtime_error("(top level): expected an object, got null");
+  return doc;
 }
 
 int days_from_civil(int y, unsigned m, unsigned d) {
@@ -185,8 +189,7 @@ std::string format_time(TimePoint t) {
 }
 
 Status parse_status(std::string_view text) {
-  json doc = parse_json(text);
-  if (doc.is_null()) throw std::runtime_error("(top level): expected an object, got null");
+  json doc = parse_object(text);
   Fields f(doc, "");
   Status s;
   s.version = f.str("Version");
@@ -226,8 +229,7 @@ Status parse_status(std::string_view text) {
 }
 
 Prefs parse_prefs(std::string_view text) {
-  json doc = parse_json(text);
-  if (doc.is_null()) throw std::runtime_error("(top level): expected an object, got null");
+  json doc = parse_object(text);
   Fields f(doc, "");
   Prefs p;
   p.advertise_routes = f.strings("AdvertiseRoutes");
