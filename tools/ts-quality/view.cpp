@@ -1,0 +1,257 @@
+#include "view.hpp"
+
+#include "meshops/cli/escape.hpp"
+#include "meshops/cli/table.hpp"
+#include "meshops/cli/units.hpp"
+#include "meshops/tailscale/status.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace ts_quality {
+namespace {
+
+using json = nlohmann::ordered_json;
+using meshops::cli::Cell;
+using meshops::cli::Style;
+using meshops::monitor::TargetQuality;
+using meshops::monitor::Verdict;
+
+json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+std::string ms_text(const std::optional<double>& v) { return v ? meshops::cli::human_ms(*v) : "-"; }
+
+std::string region_text(const DerpRegion& r) {
+  if (!r.code.empty()) return r.code;
+  return std::to_string(r.id);
+}
+
+json region_json(const DerpRegion& r) {
+  return {{"id", r.id}, {"code", r.code.empty() ? json(nullptr) : json(r.code)}, {"name", r.name.empty() ? json(nullptr) : json(r.name)}};
+}
+
+json path_json(const meshops::monitor::Path& p) {
+  using meshops::tailscale::PingPath;
+  return {{"kind", meshops::monitor::to_string(p.kind)},
+          {"text", p.text().empty() ? json(nullptr) : json(p.text())},
+          {"endpoint", p.endpoint.empty() ? json(nullptr) : json(p.endpoint)},
+          {"derp_region", p.kind == PingPath::derp && !p.derp_region.empty() ? json(p.derp_region) : json(nullptr)},
+          {"derp_region_id", p.kind == PingPath::derp && p.derp_region_id ? json(p.derp_region_id) : json(nullptr)}};
+}
+
+json target_json(const TargetQuality& t) {
+  json rtts = json::array();
+  json errors = json::array();
+  for (const auto& p : t.probes) {
+    rtts.push_back(opt(p.rtt_ms));
+    if (!p.error.empty() && std::find(errors.begin(), errors.end(), p.error) == errors.end()) errors.push_back(p.error);
+  }
+  json seen = json::array();
+  for (const auto& p : t.paths_seen) seen.push_back(p.text());
+  const auto& s = t.stats;
+  return {{"name", t.target.name},
+          {"ip", t.target.ip},
+          {"online", t.target.online},
+          {"verdict", meshops::monitor::to_string(t.verdict)},
+          {"reasons", t.reasons},
+          {"sent", s.sent},
+          {"received", s.received},
+          {"loss_pct", s.loss_pct},
+          {"min_ms", opt(s.min_ms)},
+          {"avg_ms", opt(s.avg_ms)},
+          {"max_ms", opt(s.max_ms)},
+          {"p50_ms", opt(s.p50_ms)},
+          {"p95_ms", opt(s.p95_ms)},
+          {"p99_ms", opt(s.p99_ms)},
+          {"jitter_ms", opt(s.jitter_ms)},
+          {"path", path_json(t.path)},
+          {"path_changed", t.path_changed},
+          {"paths_seen", seen},
+          {"rtts_ms", rtts},
+          {"errors", errors}};
+}
+
+json netcheck_json(const Netcheck& n) {
+  if (!n.available) return {{"available", false}, {"reason", n.reason}};
+  json lat = json::array();
+  for (const auto& l : n.derp_latency) {
+    auto r = region_json(l.region);
+    r["latency_ms"] = l.latency_ms;
+    lat.push_back(r);
+  }
+  return {{"available", true},
+          {"reason", nullptr},
+          {"udp", n.udp},
+          {"ipv4", n.ipv4},
+          {"ipv6", n.ipv6},
+          {"os_has_ipv6", n.os_has_ipv6},
+          {"global_v4", n.global_v4.empty() ? json(nullptr) : json(n.global_v4)},
+          {"global_v6", n.global_v6.empty() ? json(nullptr) : json(n.global_v6)},
+          {"mapping_varies_by_dest_ip", n.mapping_varies_by_dest_ip ? json(*n.mapping_varies_by_dest_ip) : json(nullptr)},
+          {"preferred_derp", n.preferred_derp ? region_json(*n.preferred_derp) : json(nullptr)},
+          {"derp_latency", lat}};
+}
+
+const char* status_word(Verdict v) {
+  switch (v) {
+  case Verdict::ok: return "ok";
+  case Verdict::degraded: return "warning";
+  case Verdict::down: return "critical";
+  }
+  return "critical";
+}
+
+Style verdict_style(Verdict v) { return v == Verdict::ok ? Style::good : v == Verdict::degraded ? Style::warn : Style::bad; }
+
+std::string yes_no(bool b) { return b ? "yes" : "no"; }
+
+std::string netcheck_text(const Netcheck& n) {
+  using meshops::cli::terminal_safe;
+  if (!n.available) return "Netcheck:  unavailable: " + terminal_safe(n.reason) + "\n";
+  std::string t;
+  auto line = [&](const char* k, const std::string& v) { t += fmt::format("{:<16}{}\n", k, v); };
+  line("UDP:", yes_no(n.udp));
+  line("IPv4:", n.ipv4 ? "yes, " + terminal_safe(n.global_v4) : "no");
+  line("IPv6:", n.ipv6 ? "yes, " + terminal_safe(n.global_v6) : n.os_has_ipv6 ? "no, but OS has support" : "no");
+  line("Mapping varies:", n.mapping_varies_by_dest_ip ? yes_no(*n.mapping_varies_by_dest_ip) + " (by destination IP)" : "unknown");
+  line("Preferred DERP:", n.preferred_derp ? terminal_safe(region_text(*n.preferred_derp)) : "none (no region answered)");
+  std::vector<std::string> lat;
+  for (const auto& l : n.derp_latency) lat.push_back(terminal_safe(region_text(l.region)) + " " + meshops::cli::human_ms(l.latency_ms));
+  line("DERP latency:", lat.empty() ? "-" : fmt::format("{}", fmt::join(lat, ", ")));
+  return t;
+}
+
+} // namespace
+
+std::string sparkline(const std::vector<meshops::monitor::Probe>& probes) {
+  static const char* bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  double lo = 0, hi = 0;
+  bool any = false;
+  for (const auto& p : probes) {
+    if (!p.rtt_ms) continue;
+    lo = any ? std::min(lo, *p.rtt_ms) : *p.rtt_ms;
+    hi = any ? std::max(hi, *p.rtt_ms) : *p.rtt_ms;
+    any = true;
+  }
+  std::string out;
+  for (const auto& p : probes) {
+    if (!p.rtt_ms) {
+      out += "·";
+      continue;
+    }
+    auto level = hi > lo ? static_cast<int>((*p.rtt_ms - lo) / (hi - lo) * 7 + 0.5) : 0;
+    out += bars[std::clamp(level, 0, 7)];
+  }
+  return out;
+}
+
+json to_json(const Result& r) {
+  const auto& rep = r.report;
+  json targets = json::array();
+  for (const auto& t : rep.targets) targets.push_back(target_json(t));
+  const auto& o = rep.options;
+  return {{"schema", "meshops/ts-quality/1"},
+          {"generated_at", meshops::tailscale::format_time(std::chrono::system_clock::now())},
+          {"started_at", meshops::tailscale::format_time(rep.started)},
+          {"status", status_word(rep.verdict)},
+          {"verdict", meshops::monitor::to_string(rep.verdict)},
+          {"elapsed_ms", rep.elapsed_ms},
+          {"options",
+           {{"count", o.count},
+            {"interval_ms", o.interval.count()},
+            {"probe_timeout_ms", o.probe_timeout.count()},
+            {"type", meshops::tailscale::to_string(o.type)},
+            {"max_latency_ms", o.thresholds.max_latency_ms},
+            {"max_loss_pct", o.thresholds.max_loss_pct}}},
+          {"targets", targets},
+          {"netcheck", r.netcheck ? netcheck_json(*r.netcheck) : json(nullptr)}};
+}
+
+std::string to_text(const Result& r, const meshops::cli::Output& out) {
+  using meshops::cli::Align;
+  const auto& rep = r.report;
+  std::string text;
+  if (rep.targets.empty()) {
+    if (out.legend) text += "No peers to measure.\n";
+  } else {
+    meshops::cli::Table t({{"PEER", Align::left, true},
+                           {"IP"},
+                           {"PATH", Align::left, true},
+                           {"LOSS", Align::right},
+                           {"MIN", Align::right},
+                           {"AVG", Align::right},
+                           {"MAX", Align::right},
+                           {"P50", Align::right},
+                           {"P95", Align::right},
+                           {"JITTER", Align::right},
+                           {"VERDICT"},
+                           {"RTT"}});
+    for (const auto& q : rep.targets) {
+      auto path = q.path.text();
+      if (path.empty()) path = "-";
+      if (q.path_changed) path += " (changed)";
+      Style path_style = q.path.kind == meshops::tailscale::PingPath::direct ? Style::good : Style::warn;
+      const auto& s = q.stats;
+      t.add_row({q.target.name, q.target.ip, Cell(path, q.path_changed ? Style::warn : path_style),
+                 Cell(fmt::format("{:.0f}%", s.loss_pct), s.loss_pct > rep.options.thresholds.max_loss_pct ? Style::bad : Style::none),
+                 ms_text(s.min_ms), ms_text(s.avg_ms), ms_text(s.max_ms), ms_text(s.p50_ms), ms_text(s.p95_ms),
+                 ms_text(s.jitter_ms), Cell(meshops::monitor::to_string(q.verdict), verdict_style(q.verdict)), sparkline(q.probes)});
+    }
+    text += t.render(out);
+    for (const auto& q : rep.targets)
+      for (const auto& why : q.reasons)
+        text += fmt::format("{}: {}\n", meshops::cli::terminal_safe(q.target.name), meshops::cli::terminal_safe(why));
+  }
+  if (r.netcheck) text += "\n" + netcheck_text(*r.netcheck);
+  if (out.legend && !rep.targets.empty()) {
+    std::size_t counts[3] = {0, 0, 0};
+    for (const auto& q : rep.targets) ++counts[static_cast<int>(q.verdict)];
+    text += fmt::format("\n{} peer{}, {} probe{} each ({} ping) in {}: {} ok, {} degraded, {} down.\n", rep.targets.size(),
+                        rep.targets.size() == 1 ? "" : "s", rep.options.count, rep.options.count == 1 ? "" : "s",
+                        meshops::tailscale::to_string(rep.options.type), meshops::cli::human_ms(rep.elapsed_ms), counts[0],
+                        counts[1], counts[2]);
+  }
+  return text;
+}
+
+std::vector<meshops::cli::Metric> to_prom(const Result& r) {
+  using meshops::cli::Metric;
+  const auto& rep = r.report;
+  Metric rtt{"meshops_ts_quality_rtt_seconds", "Round trip to the peer through tailscaled (disco/TSMP/ICMP ping).", "gauge", {}};
+  Metric avg{"meshops_ts_quality_rtt_avg_seconds", "Average round trip to the peer.", "gauge", {}};
+  Metric jitter{"meshops_ts_quality_jitter_seconds", "Mean absolute difference of consecutive round trips.", "gauge", {}};
+  Metric loss{"meshops_ts_quality_loss_ratio", "Share of probes that got no reply (0..1).", "gauge", {}};
+  Metric direct{"meshops_ts_quality_direct", "Whether the replies came over a direct path (1) or a relay (0).", "gauge", {}};
+  Metric changed{"meshops_ts_quality_path_changed", "Whether the path changed during the measurement.", "gauge", {}};
+  Metric verdict{"meshops_ts_quality_verdict", "Verdict per peer: 0 ok, 1 degraded, 2 down.", "gauge", {}};
+  for (const auto& q : rep.targets) {
+    std::vector<std::pair<std::string, std::string>> l{{"peer", q.target.name}, {"ip", q.target.ip}};
+    const auto& s = q.stats;
+    for (auto [quantile, v] : {std::pair{"0.5", s.p50_ms}, {"0.95", s.p95_ms}, {"0.99", s.p99_ms}})
+      if (v) {
+        auto lq = l;
+        lq.emplace_back("quantile", quantile);
+        rtt.samples.push_back({lq, *v / 1000});
+      }
+    if (s.avg_ms) avg.samples.push_back({l, *s.avg_ms / 1000});
+    if (s.jitter_ms) jitter.samples.push_back({l, *s.jitter_ms / 1000});
+    loss.samples.push_back({l, s.loss_pct / 100});
+    direct.samples.push_back({l, q.path.kind == meshops::tailscale::PingPath::direct ? 1.0 : 0.0});
+    changed.samples.push_back({l, q.path_changed ? 1.0 : 0.0});
+    verdict.samples.push_back({l, static_cast<double>(static_cast<int>(q.verdict))});
+  }
+  std::vector<Metric> out{rtt, avg, jitter, loss, direct, changed, verdict};
+  if (r.netcheck && r.netcheck->available) {
+    const auto& n = *r.netcheck;
+    out.push_back({"meshops_ts_quality_udp", "Whether netcheck found UDP working.", "gauge", {{{}, n.udp ? 1.0 : 0.0}}});
+    Metric derp{"meshops_ts_quality_derp_latency_seconds", "Latency to each DERP region, from netcheck.", "gauge", {}};
+    for (const auto& l : n.derp_latency)
+      derp.samples.push_back({{{"region", region_text(l.region)}, {"region_id", std::to_string(l.region.id)}}, l.latency_ms / 1000});
+    out.push_back(derp);
+  }
+  return out;
+}
+
+} // namespace ts_quality
