@@ -25,6 +25,10 @@ TEST_CASE("terminal_safe escapes control characters and invalid UTF-8", "[cli][e
       {"truncated sequence", "\xe2\x9c", "\\xe2\\x9c"},
       {"overlong slash", "\xc0\xaf", "\\xc0\\xaf"},
       {"surrogate", "\xed\xa0\x80", "\\xed\\xa0\\x80"},
+      {"right-to-left override", "evil\xe2\x80\xaetxt.exe", "evil\\u202etxt.exe"},
+      {"zero-width space", "lap\xe2\x80\x8btop", "lap\\u200btop"},
+      {"byte-order mark", "\xef\xbb\xbfname", "\\ufeffname"},
+      {"other 3-byte characters kept", "\xe2\x9c\x93 \xe2\x82\xac", "\xe2\x9c\x93 \xe2\x82\xac"},
   };
   for (const auto& c : cases) {
     DYNAMIC_SECTION(c.name) { CHECK(terminal_safe(c.in) == c.want); }

@@ -21,6 +21,19 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return len;
 }
 
+/// Code points that are printable yet let a string lie about itself on a terminal: zero-width
+/// characters, bidirectional overrides and isolates (a peer name that reads backwards), line and
+/// paragraph separators, the byte-order mark.
+bool deceptive(char32_t cp) {
+  return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+         cp == 0xFEFF;
+}
+
+char32_t decode3(std::string_view s, std::size_t i) {
+  auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[k])); };
+  return ((b(i) & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
+}
+
 } // namespace
 
 std::string terminal_safe(std::string_view s) {
@@ -45,6 +58,11 @@ std::string terminal_safe(std::string_view s) {
       std::size_t len = utf8_sequence(s, i);
       // C1 controls (U+0080..U+009F) are as dangerous as ESC on many terminals.
       bool c1 = len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
+      if (len == 3 && deceptive(decode3(s, i))) {
+        out += fmt::format("\\u{:04x}", static_cast<unsigned>(decode3(s, i)));
+        i += 3;
+        continue;
+      }
       if (len && !c1) {
         out.append(s.substr(i, len));
         i += len;

@@ -6,9 +6,9 @@
 
 namespace meshops::cli {
 
-/// Returns s with control characters (C0, DEL, C1) written as \n, \t, \r, \e or \xHH, a
-/// backslash doubled, and bytes that are not valid UTF-8 written as \xHH. Printable UTF-8
-/// passes unchanged. The result never moves the cursor or changes the terminal's state.
+/// Returns s with control characters (C0, DEL, C1) written as \n, \t, \r, \e, \xHH or
+/// \u00HH, a backslash doubled, bytes that are not valid UTF-8 written as \xHH, and zero-width
+/// and bidirectional-override characters written as \uHHHH. Other printable UTF-8 passes. The result never moves the cursor or changes the terminal's state.
 std::string terminal_safe(std::string_view s);
 
 /// The number of terminal columns s takes (code points; s must already be terminal_safe).
