@@ -49,6 +49,15 @@ check_match "--peer unknown says so" "no peer named no-such-peer" "$err"
 check_rc "ts-status | head ends quietly" 0 bash -c "set -o pipefail; '$ts_status' --socket '$laptop' | head -1 >/dev/null"
 check_rc "--prom" 0 "$ts_status" --socket "$laptop" --prom
 check_match "--prom counts peers" $'\nmeshops_ts_peers 2\n' "$out"
+prom_dir=$(mktemp -d)
+on_exit rm -rf "$prom_dir"
+check_rc "--prom-file" 0 "$ts_status" --socket "$laptop" --prom-file "$prom_dir/tailscale.prom"
+check_eq "--prom-file writes only the file, nothing on stdout" "" "$out"
+check_match "--prom-file holds the metrics" "meshops_ts_peers_online 2" "$(cat "$prom_dir/tailscale.prom")"
+check_eq "--prom-file leaves no temporary file" "tailscale.prom" "$(ls -A "$prom_dir")"
+check_rc "--raw" 0 "$ts_status" --socket "$laptop" --raw
+check_eq "--raw is tailscaled's own JSON" "$("$ts" --socket "$laptop" status --json | jq -r .Self.PublicKey)" \
+  "$(jq -r .Self.PublicKey <<<"$out")"
 
 # A direct path after traffic: tailscale ping makes the peer active.
 "$ts" --socket "$laptop" ping -c 5 kernelcore >/dev/null 2>&1
