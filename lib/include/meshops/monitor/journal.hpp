@@ -1,0 +1,50 @@
+#pragma once
+// Reading tailscaled's log from the systemd journal with libsystemd's sd-journal. It lives in
+// the monitor module because that module links libsystemd (sys does not). Entries are
+// delivered once each, in order, by cursor; follow mode waits for new ones.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sd_journal;
+
+namespace meshops::monitor {
+
+struct JournalEntry {
+  std::chrono::system_clock::time_point time;  ///< __REALTIME_TIMESTAMP
+  std::string message;                         ///< MESSAGE
+  int priority = 6;                            ///< PRIORITY (syslog), 6 info when absent
+  std::string pid;                             ///< _PID
+  std::string boot_id;                         ///< _BOOT_ID
+};
+
+class JournalReader {
+public:
+  struct Options {
+    std::string unit = "tailscaled.service";  ///< _SYSTEMD_UNIT match; empty: every entry
+    std::vector<std::string> files;           ///< journal files to read instead of the system journal
+    std::optional<std::chrono::system_clock::time_point> since;  ///< start here
+    bool from_start = false;  ///< without since: read everything (else only new entries)
+    std::size_t tail = 0;     ///< without since/from_start: start this many entries back
+  };
+  /// Opens the journal. Throws meshops::Error (Exit::unknown) when it cannot be opened.
+  explicit JournalReader(Options options);
+  ~JournalReader();
+  JournalReader(const JournalReader&) = delete;
+  JournalReader& operator=(const JournalReader&) = delete;
+
+  /// Calls on_entry for each entry available now; returns how many.
+  std::size_t read(const std::function<void(const JournalEntry&)>& on_entry);
+  /// Waits up to timeout for the journal to change.
+  void wait(std::chrono::milliseconds timeout);
+
+  /// Whether the system journal holds any entry of unit (decides the default source).
+  static bool unit_has_entries(const std::string& unit);
+
+private:
+  sd_journal* j_ = nullptr;
+};
+
+} // namespace meshops::monitor

@@ -1,0 +1,88 @@
+#include "view.hpp"
+
+#include "meshops/cli/escape.hpp"
+#include "meshops/cli/table.hpp"
+#include "meshops/monitor/state_file.hpp"
+
+#include <fmt/format.h>
+
+namespace ts_monitor {
+namespace {
+
+using meshops::Exit;
+using meshops::cli::Style;
+namespace mon = meshops::monitor;
+
+std::string str_or(const nlohmann::ordered_json& j, const char* key, const char* fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+Style style_of(const std::string& event, const std::string& health) {
+  if (event == "failover" || event == "action_failed") return Style::bad;
+  if (event == "restore" || event == "recovered") return Style::good;
+  if (event == "unknown" || health == "unknown") return Style::warn;
+  if (health == "failed") return Style::warn;
+  return Style::none;
+}
+
+} // namespace
+
+std::string event_line(const nlohmann::ordered_json& r, const meshops::cli::Output& out) {
+  auto event = str_or(r, "event", "?");
+  auto health = str_or(r, "health", "");
+  std::string what = event == "check" ? fmt::format("check {}", health) : event;
+  if (r.contains("dry_run")) what += " (dry run)";
+  auto line = fmt::format("{}  {:<16}  {:<8}  exit node {:<12}  {}", str_or(r, "ts", ""),
+                          meshops::cli::paint(what, style_of(event, health), out.color), str_or(r, "mode", ""),
+                          meshops::cli::terminal_safe(str_or(r, "exit_node", "none")),
+                          meshops::cli::terminal_safe(str_or(r, "reason", "")));
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line + "\n";
+}
+
+Exit status_code(const std::optional<mon::MonitorState>& st) {
+  if (!st || !st->last_check || st->last_health == mon::Health::unknown) return Exit::unknown;
+  if (st->last_health == mon::Health::failed) return Exit::critical;
+  if (st->mode != mon::Mode::primary) return Exit::warning;
+  return Exit::ok;
+}
+
+nlohmann::ordered_json status_json(const std::optional<mon::MonitorState>& st, const std::string& path) {
+  nlohmann::ordered_json j{{"schema", "meshops/ts-monitor/1"}, {"state_file", path},
+                           {"status", meshops::exit_name(status_code(st))}};
+  if (st) {
+    auto s = mon::state_to_json(*st);
+    s.erase("schema");
+    j["state"] = s;
+  } else {
+    j["state"] = nullptr;
+  }
+  return j;
+}
+
+std::string status_text(const std::optional<mon::MonitorState>& st, const std::string& path,
+                        const meshops::cli::Output& out) {
+  if (!st) return fmt::format("No state at {}: ts-monitor has not run here yet.\n", meshops::cli::terminal_safe(path));
+  meshops::cli::Table t({{"MODE"}, {"EXIT NODE"}, {"LAST CHECK"}, {"HEALTH"}, {"FAILED IN A ROW", meshops::cli::Align::right},
+                         {"CHECKS", meshops::cli::Align::right}, {"FAILED", meshops::cli::Align::right}, {"REASON", {}, true}});
+  auto health = mon::to_string(st->last_health);
+  t.add_row({{mon::to_string(st->mode), st->mode == mon::Mode::primary ? Style::good : Style::warn},
+             st->exit_node.empty() ? "none" : st->exit_node, st->last_check ? mon::rfc3339(*st->last_check) : "-",
+             {health, st->last_health == mon::Health::healthy ? Style::good : Style::bad},
+             std::to_string(st->consecutive_failures), std::to_string(st->checks), std::to_string(st->failed_checks),
+             st->last_reason.empty() ? "-" : st->last_reason});
+  std::string text = t.render(out);
+  if (!st->transitions.empty()) {
+    meshops::cli::Table tr({{"AT"}, {"FROM"}, {"TO"}, {"REASON", {}, true}});
+    for (const auto& x : st->transitions)
+      tr.add_row({mon::rfc3339(x.at), fmt::format("{} ({})", mon::to_string(x.from), x.from_exit_node.empty() ? "none" : x.from_exit_node),
+                  fmt::format("{} ({})", mon::to_string(x.to), x.to_exit_node.empty() ? "none" : x.to_exit_node), x.reason});
+    text += '\n';
+    text += tr.render(out);
+  }
+  if (out.legend) text += fmt::format("\nState file {}.\n", meshops::cli::terminal_safe(path));
+  return text;
+}
+
+} // namespace ts_monitor

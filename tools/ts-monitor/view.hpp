@@ -1,0 +1,29 @@
+#pragma once
+// ts-monitor's renderings: an event as a text line, the saved state for --status (table and
+// JSON meshops/ts-monitor/1) and the exit code that state means.
+#include "meshops/cli/output.hpp"
+#include "meshops/error.hpp"
+#include "meshops/monitor/failover.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace ts_monitor {
+
+/// One event record (event_to_json) as a line for people: "TIME EVENT mode exit-node reason".
+std::string event_line(const nlohmann::ordered_json& record, const meshops::cli::Output& out);
+
+/// --status exit code: unknown without a state or when the last check could not tell,
+/// critical when the last check failed, warning when away from the primary, else ok.
+meshops::Exit status_code(const std::optional<meshops::monitor::MonitorState>& st);
+
+/// --status as JSON: schema meshops/ts-monitor/1, state_file, status (exit code name), state.
+nlohmann::ordered_json status_json(const std::optional<meshops::monitor::MonitorState>& st, const std::string& path);
+
+/// --status as text: a summary table and the last transitions.
+std::string status_text(const std::optional<meshops::monitor::MonitorState>& st, const std::string& path,
+                        const meshops::cli::Output& out);
+
+} // namespace ts_monitor
