@@ -85,6 +85,12 @@ TEST_CASE("Malformed or truncated JSON is an error naming line and column", "[nf
     CHECK_THAT(error_of("{\"nftables\": [\n  {\"table\": tru }]}"), Catch::StartsWith("rules.json:2:16: not valid JSON"));
   }
   SECTION("empty input") { CHECK_THAT(error_of(""), Catch::StartsWith("rules.json:1:1: not valid JSON")); }
+  SECTION("a number too large for a double is not an internal error") {
+    auto msg = error_of("{\"nftables\": [\n  {\"chain\": {\"handle\": 1e400}}]}");
+    CHECK_THAT(msg, Catch::StartsWith("rules.json:2:"));
+    CHECK_THAT(msg, Catch::Contains("not valid JSON: number overflow parsing '1e400'"));
+    CHECK_THAT(msg, !Catch::Contains("json.exception"));
+  }
 }
 
 TEST_CASE("Valid JSON of the wrong shape names the item at fault", "[nft][ruleset]") {
@@ -105,6 +111,20 @@ TEST_CASE("Valid JSON of the wrong shape names the item at fault", "[nft][rulese
       {"jump without target",
        R"({"nftables":[{"chain":{"family":"ip","table":"t","name":"c"}},{"rule":{"family":"ip","table":"t","chain":"c","expr":[{"jump":{}}]}}]})",
        "rules.json: nftables[1].rule: missing \"target\""},
+      {"chain handle of the wrong type", R"({"nftables":[{"chain":{"family":"ip","table":"t","name":"c","handle":"x"}}]})",
+       "rules.json: nftables[0].chain.handle: expected an unsigned integer, got string"},
+      {"chain priority of the wrong type", R"({"nftables":[{"chain":{"family":"ip","table":"t","name":"c","prio":"x"}}]})",
+       "rules.json: nftables[0].chain.prio: expected an integer, got string"},
+      {"chain priority out of range", R"({"nftables":[{"chain":{"family":"ip","table":"t","name":"c","prio":4294967296}}]})",
+       "rules.json: nftables[0].chain.prio: 4294967296 is out of range"},
+      {"chain policy of the wrong type",
+       R"({"nftables":[{"table":{"family":"ip","name":"t"}},{"chain":{"family":"ip","table":"t","name":"c","type":"filter","hook":"input","prio":0,"policy":7}}]})",
+       "rules.json: nftables[1].chain.policy: expected a string, got number"},
+      {"chain hook of the wrong type", R"({"nftables":[{"chain":{"family":"ip","table":"t","name":"c","hook":null}}]})",
+       "rules.json: nftables[0].chain.hook: expected a string, got null"},
+      {"rule handle negative",
+       R"({"nftables":[{"chain":{"family":"ip","table":"t","name":"c"}},{"rule":{"family":"ip","table":"t","chain":"c","handle":-1,"expr":[]}}]})",
+       "rules.json: nftables[1].rule.handle: expected an unsigned integer, got number"},
   };
   for (const auto& c : cases) {
     DYNAMIC_SECTION(c.name) { CHECK(error_of(c.input) == c.want); }

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <limits>
+
 namespace meshops::nft {
 namespace {
 
@@ -49,6 +51,60 @@ std::uint64_t optional_u64(const json& obj, const char* key) {
   auto it = obj.find(key);
   return it != obj.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
 }
+
+// The checked forms, for the fields fw-status reasons with (handles, priority, policy, hook):
+// a value of the wrong type there would silently change a verdict, so it is an error naming
+// the field, as nft itself never writes one.
+[[noreturn]] void wrong_type(const json& v, const char* key, const char* expected, const Place& at) {
+  Place{at.origin, fmt::format("{}.{}", at.path, key)}.fail(fmt::format("expected {}, got {}", expected, v.type_name()));
+}
+
+std::string checked_string(const json& obj, const char* key, const Place& at) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return {};
+  if (!it->is_string()) wrong_type(*it, key, "a string", at);
+  return it->get<std::string>();
+}
+
+std::uint64_t checked_u64(const json& obj, const char* key, const Place& at) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return 0;
+  if (!it->is_number_unsigned()) wrong_type(*it, key, "an unsigned integer", at);
+  return it->get<std::uint64_t>();
+}
+
+int checked_int(const json& obj, const char* key, const Place& at) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return 0;
+  if (!it->is_number_integer()) wrong_type(*it, key, "an integer", at);
+  auto v = it->get<std::int64_t>();
+  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+    Place{at.origin, fmt::format("{}.{}", at.path, key)}.fail(fmt::format("{} is out of range", v));
+  return static_cast<int>(v);
+}
+
+/// Finds where a document nlohmann rejected without a position (number overflow is an
+/// out_of_range, not a parse_error): a SAX pass that only remembers where the parser stopped.
+class ErrorLocator : public json::json_sax_t {
+public:
+  std::size_t byte = 0;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) override {
+    byte = position;
+    return false;
+  }
+};
 
 Value value_from(const json& j) {
   Value v;
@@ -174,8 +230,8 @@ void add_rule(Ruleset& rs, std::unordered_map<std::string, std::size_t>& chains,
   auto it = chains.find(key_of(family, table, chain));
   if (it == chains.end()) at.fail(fmt::format("rule of unknown chain {} {} {}", family, table, chain));
   Rule r;
-  r.handle = optional_u64(body, "handle");
-  r.comment = optional_string(body, "comment");
+  r.handle = checked_u64(body, "handle", at);
+  r.comment = checked_string(body, "comment", at);
   const json& expr = member(body, "expr", at);
   if (!expr.is_array()) at.fail("\"expr\" must be an array");
   for (const auto& stmt : expr) add_statement(r, stmt, at);
@@ -247,11 +303,11 @@ Ruleset ruleset_from_json(const json& doc, const std::string& origin) {
       c.family = string_member(body, "family", at);
       c.table = string_member(body, "table", at);
       c.name = string_member(body, "name", at);
-      c.handle = optional_u64(body, "handle");
-      c.type = optional_string(body, "type");
-      c.hook = optional_string(body, "hook");
-      c.policy = optional_string(body, "policy");
-      if (auto p = body.find("prio"); p != body.end() && p->is_number_integer()) c.priority = p->get<int>();
+      c.handle = checked_u64(body, "handle", at);
+      c.type = checked_string(body, "type", at);
+      c.hook = checked_string(body, "hook", at);
+      c.policy = checked_string(body, "policy", at);
+      c.priority = checked_int(body, "prio", at);
       if (c.is_base() && c.policy.empty()) c.policy = "accept";
       chains.emplace(key_of(c.family, c.table, c.name), rs.chains.size());
       rs.chains.push_back(std::move(c));
@@ -277,8 +333,18 @@ Ruleset parse_ruleset(std::string_view text, const std::string& origin) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::size_t byte = e.byte ? e.byte - 1 : 0;
+  } catch (const json::exception& e) {
+    // parse_error carries its byte; the others (a number too large for a double) do not, so
+    // the position comes from a second, SAX-only pass that stops at the same place.
+    std::size_t byte = 0;
+    if (const auto* pe = dynamic_cast<const json::parse_error*>(&e)) {
+      byte = pe->byte;
+    } else {
+      ErrorLocator where;
+      json::sax_parse(text, &where, json::input_format_t::json, /*strict=*/true);
+      byte = where.byte;
+    }
+    byte = byte ? byte - 1 : 0;
     std::size_t line = 1, col = 1;
     for (std::size_t k = 0; k < byte && k < text.size(); ++k) {
       if (text[k] == '\n') {
@@ -288,9 +354,11 @@ Ruleset parse_ruleset(std::string_view text, const std::string& origin) {
         ++col;
       }
     }
-    // nlohmann's message repeats its own position; keep only the reason after "error".
+    // nlohmann's message starts with "[json.exception.X.N]" and may repeat its own position;
+    // keep only the reason.
     std::string why = e.what();
     if (auto p = why.find("syntax error"); p != std::string::npos) why = why.substr(p);
+    else if (auto q = why.find("] "); q != std::string::npos) why = why.substr(q + 2);
     throw Error(Exit::unknown, fmt::format("{}:{}:{}: not valid JSON: {}", origin, line, col, why));
   }
   return ruleset_from_json(doc, origin);
