@@ -2,26 +2,19 @@
 
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
+#include "meshops/sys/stop.hpp"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <csignal>
 #include <map>
 #include <thread>
 
 namespace fw_status {
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
-
-std::string rfc3339_now() {
-  auto now = std::chrono::system_clock::now();
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::time_point_cast<std::chrono::seconds>(now));
-}
+std::string rfc3339_now() { return meshops::cli::format_rfc3339(std::chrono::system_clock::now()); }
 
 double rate(std::uint64_t now, std::uint64_t before, double seconds) {
   return now >= before && seconds > 0 ? static_cast<double>(now - before) / seconds : 0;
@@ -30,20 +23,18 @@ double rate(std::uint64_t now, std::uint64_t before, double seconds) {
 } // namespace
 
 void watch(const WatchOptions& opts, const meshops::cli::Output& out, const std::function<meshops::nft::ZoneReport()>& sample) {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  meshops::sys::catch_stop_signals();
+  auto stopped = [] { return meshops::sys::stop_requested(); };
   using clock = std::chrono::steady_clock;
   std::map<std::string, meshops::nft::Counters> previous;
   auto previous_at = clock::now();
   bool first = true;
-  for (int n = 0; !g_stop && (opts.count == 0 || n < opts.count); ++n) {
+  for (int n = 0; !stopped() && (opts.count == 0 || n < opts.count); ++n) {
     if (!first) {
       // Sleep in short steps so a signal ends the wait promptly.
       auto until = previous_at + std::chrono::milliseconds(static_cast<long long>(opts.interval_s * 1000));
-      while (!g_stop && clock::now() < until) std::this_thread::sleep_for(std::min<clock::duration>(until - clock::now(), std::chrono::milliseconds(50)));
-      if (g_stop) break;
+      while (!stopped() && clock::now() < until) std::this_thread::sleep_for(std::min<clock::duration>(until - clock::now(), std::chrono::milliseconds(50)));
+      if (stopped()) break;
     }
     auto report = sample();
     auto at = clock::now();

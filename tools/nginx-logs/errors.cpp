@@ -2,12 +2,12 @@
 // zone, and the most recent entries; NDJSON per entry when following.
 #include "commands.hpp"
 #include "input.hpp"
-#include "stop.hpp"
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/nginx/log_parse.hpp"
 #include "meshops/sys/follow.hpp"
+#include "meshops/sys/stop.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -91,16 +91,16 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
   if (o.follow) {
     if (files.size() != 1 || files[0] == "-")
       throw meshops::Error(Exit::usage, "--follow takes exactly one file (not stdin)");
-    catch_stop_signals();
+    meshops::sys::catch_stop_signals();
     meshops::sys::Follower follower(files[0], {o.from_start, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)});
     std::uint64_t n = 0;
     const bool json = c.output.format == cli::Format::json;
-    while (!stop_requested().load())
+    while (!meshops::sys::stop_requested())
       follower.poll([&](std::string_view line) {
         if (!take(line, ++n)) return;
         if (json) cli::print_ndjson(entry_json(r));
         else {
-          cli::write_stdout(cli::terminal_safe(line) + "\n");
+          cli::write_stdout(cli::terminal_safe_keep_backslash(line) + "\n");  // nginx's \xHH kept single
           std::fflush(stdout);
         }
       }, std::chrono::milliseconds(500));

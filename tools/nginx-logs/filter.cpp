@@ -1,11 +1,11 @@
 // `nginx-logs filter`: the matching records, as the original lines or NDJSON.
 #include "commands.hpp"
 #include "input.hpp"
-#include "stop.hpp"
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/nginx/log_record_json.hpp"
 #include "meshops/sys/follow.hpp"
+#include "meshops/sys/stop.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -25,6 +25,7 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
   const nginx::LineParser parser(lf);
   const bool json = c.output.format == meshops::cli::Format::json;
   // Lines are foreign bytes: escaped for a terminal, passed through untouched into a pipe.
+  // nginx already wrote quotes and bytes >= 0x80 as \xHH: its backslashes stay single.
   const bool escape_lines = ::isatty(1);
   nginx::Record rec;
   std::uint64_t malformed = 0;
@@ -39,7 +40,7 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
     if (json) {
       out = meshops::cli::dump_json(nginx::record_to_json(rec, lf.escape), false);
     } else {
-      out = escape_lines ? meshops::cli::terminal_safe(rec.line) : std::string(rec.line);
+      out = escape_lines ? meshops::cli::terminal_safe_keep_backslash(rec.line) : std::string(rec.line);
     }
     out += '\n';
     meshops::cli::write_stdout(out);
@@ -49,10 +50,10 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
   if (o.follow) {
     if (files.size() != 1 || files[0] == "-")
       throw meshops::Error(Exit::usage, "--follow takes exactly one file (not stdin)");
-    catch_stop_signals();
+    meshops::sys::catch_stop_signals();
     meshops::sys::Follower follower(files[0], {o.from_start, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)});
     std::uint64_t n = 0;
-    while (!stop_requested().load())
+    while (!meshops::sys::stop_requested())
       follower.poll([&](std::string_view line) { on_line(line, ++n, true); }, std::chrono::milliseconds(500));
     return Exit::ok;
   }

@@ -1,6 +1,7 @@
 #include "input.hpp"
 
 #include "meshops/error.hpp"
+#include "meshops/sys/fd.hpp"
 
 #include <fmt/format.h>
 #include <zlib.h>
@@ -27,12 +28,6 @@ constexpr std::uint64_t kWindow = 16u << 20;
   throw Error(Exit::unknown, fmt::format("{}: {}: {}", path, what, std::strerror(errno)));
 }
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 bool is_gzip(int fd) {
   unsigned char magic[2];
@@ -63,23 +58,23 @@ void stream_blocks(const std::function<long(char*, std::size_t)>& read_some, con
 
 bool splittable(const std::string& path, std::uint64_t& size) {
   if (path == "-") return false;
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) fail(path, "open");
+  meshops::sys::Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.get() < 0) fail(path, "open");
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) fail(path, "stat");
-  if (!S_ISREG(st.st_mode) || is_gzip(f.fd)) return false;
+  if (::fstat(f.get(), &st) != 0) fail(path, "stat");
+  if (!S_ISREG(st.st_mode) || is_gzip(f.get())) return false;
   size = static_cast<std::uint64_t>(st.st_size);
   return true;
 }
 
 std::uint64_t next_line_start(const std::string& path, std::uint64_t offset, std::uint64_t size) {
   if (offset == 0) return 0;
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) fail(path, "open");
+  meshops::sys::Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.get() < 0) fail(path, "open");
   char buf[1 << 16];
   std::uint64_t pos = offset - 1;  // the line starts at offset if the byte before ends one
   while (pos < size) {
-    ssize_t n = ::pread(f.fd, buf, sizeof buf, static_cast<off_t>(pos));
+    ssize_t n = ::pread(f.get(), buf, sizeof buf, static_cast<off_t>(pos));
     if (n < 0) fail(path, "read");
     if (n == 0) break;
     if (const void* nl = std::memchr(buf, '\n', static_cast<std::size_t>(n)))
@@ -90,15 +85,15 @@ std::uint64_t next_line_start(const std::string& path, std::uint64_t offset, std
 }
 
 void read_range(const std::string& path, std::uint64_t begin, std::uint64_t end, const BlockFn& on_block) {
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) fail(path, "open");
+  meshops::sys::Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.get() < 0) fail(path, "open");
   const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   std::uint64_t window = kWindow;
   std::uint64_t pos = begin;
   while (pos < end) {
     std::uint64_t map_off = pos & ~(page - 1);
     std::uint64_t len = std::min(window, end - map_off);
-    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, static_cast<off_t>(map_off));
+    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.get(), static_cast<off_t>(map_off));
     if (m == MAP_FAILED) fail(path, "mmap");
     std::string_view view(static_cast<const char*>(m) + (pos - map_off), map_off + len - pos);
     std::uint64_t consumed = view.size();
@@ -133,19 +128,19 @@ void read_blocks(const std::string& path, const BlockFn& on_block) {
     read_range(path, 0, size, on_block);
     return;
   }
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) fail(path, "open");
-  if (!is_gzip(f.fd)) {  // a pipe or device: plain reads
+  meshops::sys::Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.get() < 0) fail(path, "open");
+  if (!is_gzip(f.get())) {  // a pipe or device: plain reads
     stream_blocks([&](char* p, std::size_t n) -> long {
       while (true) {
-        ssize_t r = ::read(f.fd, p, n);
+        ssize_t r = ::read(f.get(), p, n);
         if (r >= 0) return r;
         if (errno != EINTR) fail(path, "read");
       }
     }, on_block);
     return;
   }
-  gzFile gz = ::gzdopen(::dup(f.fd), "rb");
+  gzFile gz = ::gzdopen(::dup(f.get()), "rb");
   if (!gz) fail(path, "gzdopen");
   ::gzbuffer(gz, 1u << 20);
   try {

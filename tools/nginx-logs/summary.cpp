@@ -2,11 +2,11 @@
 // or a running summary printed every --interval while following.
 #include "commands.hpp"
 #include "input.hpp"
-#include "stop.hpp"
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/nginx/log_parse.hpp"
 #include "meshops/sys/follow.hpp"
+#include "meshops/sys/stop.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -87,7 +87,7 @@ void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
 
 Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const nginx::AggregateOptions& ao,
                     const Options& o, const meshops::cli::CommonOptions& c) {
-  catch_stop_signals();
+  meshops::sys::catch_stop_signals();
   nginx::Aggregator agg(lf, ao);
   meshops::sys::Follower follower(path, {o.from_start, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)});
   std::uint64_t line_no = 0;
@@ -107,7 +107,7 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
       std::fflush(stdout);
     }
   };
-  while (!stop_requested().load()) {
+  while (!meshops::sys::stop_requested()) {
     follower.poll([&](std::string_view line) { agg.add_line(line, ++line_no); }, std::chrono::milliseconds(200));
     if (std::chrono::steady_clock::now() >= next) {
       emit();

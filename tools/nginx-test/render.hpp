@@ -13,9 +13,6 @@
 
 namespace nginx_test {
 
-/// "ok", "warning", "critical", "unknown".
-std::string exit_name(meshops::Exit e);
-
 /// The JSON document: schema, status, syntax_ok, nginx, diagnostics, checks.
 nlohmann::json to_json(const Report& r);
 

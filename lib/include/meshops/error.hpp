@@ -12,6 +12,9 @@ enum class Exit : int { ok = 0, warning = 1, critical = 2, unknown = 3, usage = 
 /// The worse of two check results: ok < warning < unknown < critical.
 Exit worst(Exit a, Exit b);
 
+/// The exit code's name in JSON and Prometheus: "ok", "warning", "critical", "unknown", "usage".
+const char* exit_name(Exit e);
+
 /// A failure to report on stderr: `what` is the one-line message, `hint` an optional second
 /// line telling the user what to try.
 class Error : public std::runtime_error {

@@ -1,5 +1,7 @@
 #include "meshops/nginx/conf_cert.hpp"
 
+#include "text.hpp"
+
 #include "meshops/error.hpp"
 #include "meshops/sys/atomic_file.hpp"
 
@@ -15,6 +17,8 @@
 namespace meshops::nginx {
 namespace {
 
+using text::lower;
+
 template <auto F>
 struct Deleter {
   template <typename T>
@@ -27,12 +31,6 @@ std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
   std::tm tm{};
   if (ASN1_TIME_to_tm(t, &tm) != 1) return {};
   return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool matches(std::string_view pattern, std::string_view name) {

@@ -1,5 +1,7 @@
 #include "meshops/nginx/conf_checks.hpp"
 
+#include "text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,11 +12,7 @@
 namespace meshops::nginx {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using text::lower;
 
 bool has_name(const Server& s, std::string_view name) {
   auto want = lower(name);

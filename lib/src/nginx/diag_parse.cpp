@@ -1,5 +1,7 @@
 #include "meshops/nginx/diag.hpp"
 
+#include "text.hpp"
+
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -7,19 +9,14 @@
 namespace meshops::nginx {
 namespace {
 
+using text::all_digits;
+
 constexpr std::array<std::string_view, 8> kLevelNames{"emerg", "alert", "crit",   "error",
                                                       "warn",  "notice", "info", "debug"};
 
 std::string_view trim_right(std::string_view s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  return true;
 }
 
 // "2025/11/26 10:00:00 " is 20 characters: digits at fixed places.

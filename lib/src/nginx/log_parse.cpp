@@ -1,5 +1,9 @@
 #include "meshops/nginx/log_parse.hpp"
 
+#include "text.hpp"
+
+#include "meshops/cli/units.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +11,8 @@
 
 namespace meshops::nginx {
 namespace {
+
+using text::all_digits;
 
 // Whether the byte at h is escaped by an odd run of backslashes after `from`.
 bool escaped_at(std::string_view s, std::size_t from, std::size_t h) {
@@ -47,13 +53,6 @@ bool last_field_runs_to_end(Var v) {
     default:
       return false;
   }
-}
-
-bool all_digits(std::string_view v) {
-  if (v.empty()) return false;
-  for (char c : v)
-    if (c < '0' || c > '9') return false;
-  return true;
 }
 
 bool valid_typed(const Record& rec) {
@@ -138,18 +137,6 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2));
 }
 
 // Reads exactly n digits at s[i..]; -1 when they are not all digits.
@@ -424,16 +411,7 @@ std::optional<std::int64_t> record_time(const Record& rec) {
 }
 
 std::string format_rfc3339(std::int64_t unix_ms) {
-  std::int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : -((-unix_ms + 999) / 1000);
-  int ms = static_cast<int>(unix_ms - secs * 1000);
-  std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-  std::int64_t rem = secs - days * 86400;
-  int y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  auto s = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d, rem / 3600, (rem / 60) % 60, rem % 60);
-  if (ms) s += fmt::format(".{:03}", ms);
-  return s + "Z";
+  return cli::format_rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(unix_ms)));
 }
 
 std::string decode_value(std::string_view raw, Escape escape) {

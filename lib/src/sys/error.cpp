@@ -18,4 +18,15 @@ Exit worst(Exit a, Exit b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
+const char* exit_name(Exit e) {
+  switch (e) {
+  case Exit::ok: return "ok";
+  case Exit::warning: return "warning";
+  case Exit::critical: return "critical";
+  case Exit::unknown: return "unknown";
+  case Exit::usage: return "usage";
+  }
+  return "unknown";
+}
+
 } // namespace meshops
