@@ -215,6 +215,21 @@ start=$SECONDS
 check_rc "nginx hangs" 3 "$bin" -c "$d/meshops.json" --nginx "$d/hang" --timeout 1
 check "hang: gave up within the timeout" test $((SECONDS - start)) -le 5
 check_match "hang: says so" "no answer within 1000 ms" "$err"
+# Failing without any [emerg]: not a rejected configuration but nginx not running it at all.
+printf '#!/bin/sh\necho "nginx: invalid option: \\"t\\"" >&2\necho "nginx version: nginx/0 (fake)" >&2\nexit 1\n' >"$d/badopt"
+chmod +x "$d/badopt"
+check_rc "nginx: invalid option is unknown" 3 "$bin" -c "$d/meshops.json" --nginx "$d/badopt" --only syntax
+check_eq "invalid option: exit status and first line" "nginx-test: nginx -t: exited 1: invalid option: \"t\"" "$(head -1 <<<"$err")"
+check_eq "invalid option: hint" "hint: is $d/badopt really nginx?" "$(sed -n 2p <<<"$err")"
+check_rc "a binary that is not nginx" 3 "$bin" -c "$d/meshops.json" --nginx /bin/cat
+check_match "not nginx: cat's own words" "^nginx-test: nginx -T: exited 1: (/bin/)?cat: invalid option" "$err"
+
+# A rejection shows nginx's lines without -v, notices included.
+error_case text_unknown_directive nginx.conf 's/^worker_processes 1;/worker_processes 1;\nfoo bar;/' 2 emerg "$d/err-text_unknown_directive/conf/nginx.conf" 2
+check_rc "rejected: text view" 2 "$bin" -c "$d/meshops.json" -p "$d/err-text_unknown_directive" --only syntax
+check_match "rejected: the reason is shown" "emerg .*unknown directive \"foo\"" "$out"
+check_match "rejected: nginx's notice too" "notice .*test failed" "$out"
+
 check_rc "meshops config invalid" 3 "$bin" -c /nonexistent/meshops.json
 
 finish

@@ -26,21 +26,10 @@ nlohmann::json place_or_null(const std::optional<Place>& p, bool line) {
 
 } // namespace
 
-std::string exit_name(meshops::Exit e) {
-  switch (e) {
-    case meshops::Exit::ok: return "ok";
-    case meshops::Exit::warning: return "warning";
-    case meshops::Exit::critical: return "critical";
-    case meshops::Exit::unknown: return "unknown";
-    case meshops::Exit::usage: return "usage";
-  }
-  return "unknown";
-}
-
 nlohmann::json to_json(const Report& r) {
   nlohmann::json doc;
   doc["schema"] = "meshops/nginx-test/1";
-  doc["status"] = exit_name(r.exit);
+  doc["status"] = meshops::exit_name(r.exit);
   doc["syntax_ok"] = r.syntax_ok;
   doc["problem"] = r.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.problem);
   doc["nginx"] = {{"binary", r.run.binary},
@@ -71,7 +60,8 @@ std::string render_text(const Report& r, const cli::Output& out, bool verbose) {
   std::string text;
   cli::Table diags({{"LEVEL"}, {"WHERE"}, {"MESSAGE", cli::Align::left, true}});
   for (const auto& d : r.run.diagnostics) {
-    if (!verbose && d.level > Level::warn) continue;
+    // Below warn only with -v, unless nginx refused: then every line may be the reason.
+    if (!verbose && r.syntax_ok && d.level > Level::warn) continue;
     std::string where = d.file ? fmt::format("{}:{}", *d.file, d.line.value_or(0)) : "-";
     diags.add_row({{std::string(level_name(d.level)), style_of(d.level)}, where, d.message});
   }

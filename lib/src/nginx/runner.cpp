@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace meshops::nginx {
 
 std::vector<std::string> test_argv(const Invocation& inv, const std::string& binary, bool dump) {
@@ -42,9 +44,17 @@ TestRun run_test(const Invocation& inv, bool dump) {
   run.diagnostics = parse_diagnostics(result.err);
   run.dump = std::move(result.out);
   run.elapsed = result.elapsed;
-  if (!run.ok() && run.diagnostics.empty())
-    throw Error(Exit::unknown, fmt::format("{}: exited with status {} and said nothing", mode, run.exit_code),
-                fmt::format("is {} really nginx?", run.binary));
+  // A refusal of the configuration always comes with an [emerg] (or worse) line. Failing
+  // without one means nginx did not get as far as the configuration: a wrong binary, an
+  // option it does not know, a usage text. That is UNKNOWN, with nginx's first words.
+  bool failure_said = std::any_of(run.diagnostics.begin(), run.diagnostics.end(),
+                                  [](const Diagnostic& d) { return is_failure(d.level); });
+  if (!run.ok() && !failure_said) {
+    auto hint = fmt::format("is {} really nginx?", run.binary);
+    if (run.diagnostics.empty())
+      throw Error(Exit::unknown, fmt::format("{}: exited {} and said nothing", mode, run.exit_code), hint);
+    throw Error(Exit::unknown, fmt::format("{}: exited {}: {}", mode, run.exit_code, run.diagnostics.front().message), hint);
+  }
   return run;
 }
 
