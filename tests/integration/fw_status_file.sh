@@ -41,8 +41,29 @@ printf '{"nftables": [{"rule": {"family": "inet", "table": "x", "chain": "c", "e
 check_rc "JSON of the wrong shape" 3 "$fw" --file "$work/shape.json"
 check_eq "wrong shape: the item" "fw-status: $work/shape.json: nftables[0].rule: rule of unknown chain inet x c" "$err"
 check_rc "missing file" 3 "$fw" --file "$work/none.json"
+
+# A number nlohmann cannot hold, and fields of the wrong type: one line with the place, exit 3.
+printf '{"nftables": [\n{"chain": {"family": "inet", "table": "t", "name": "c", "handle": 1e400}}]}' >"$work/overflow.json"
+check_rc "number overflow" 3 "$fw" --file "$work/overflow.json"
+check_match "overflow: position, no internal error" "^fw-status: $work/overflow.json:2:[0-9]+: not valid JSON: number overflow parsing '1e400'\$" "$err"
+printf '{"nftables": [{"table": {"family": "inet", "name": "t"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "type": "filter", "hook": "input", "prio": 0, "policy": 7}}]}' >"$work/types.json"
+check_rc "policy of the wrong type" 3 "$fw" --file "$work/types.json"
+check_eq "wrong type: the field named" "fw-status: $work/types.json: nftables[1].chain.policy: expected a string, got number" "$err"
+
+# Names from the ruleset reach the terminal escaped, in the --can line too (an OSC title
+# sequence in a table name, a colour in a chain name).
+printf '{"nftables": [{"table": {"family": "inet", "name": "t\\u001b]0;owned\\u0007"}}, {"chain": {"family": "inet", "table": "t\\u001b]0;owned\\u0007", "name": "c\\u001b[31m", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}]}' >"$work/esc.json"
+check_rc "--can on hostile names" 0 "$fw" --file "$work/esc.json" --can 192.0.2.1 tcp/22
+check_eq "--can: no control byte reaches the terminal" "" "$(LC_ALL=C tr -d '[:print:]\n' <<<"$out")"
+check_match "--can: the names escaped once" 'by the policy of inet t\\e\]0;owned\\x07 c\\e\[31m' "$out"
 check_rc "bad --can address" 64 "$fw" --file "$work/big.json" --can 1.2.3 tcp/22
 check_rc "bad --can port" 64 "$fw" --file "$work/big.json" --can 1.2.3.4 tcp/99999
 check_rc "bad flag" 64 "$fw" --no-such-flag
+check_rc "--can with --check is usage" 64 "$fw" --file "$work/big.json" --can 10.0.1.7 tcp/22 --check
+check_match "--can/--check: CLI11 names the clash" "excludes" "$err"
+check_rc "--can with --watch is usage" 64 "$fw" --file "$work/big.json" --can 10.0.1.7 tcp/22 --watch 1
+check_rc "--check with --watch is usage" 64 "$fw" --file "$work/big.json" --check --watch 1
+check_rc "--watch --prom is usage" 64 "$fw" --file "$work/big.json" --watch 1 --count 1 --prom
+check_eq "--watch --prom: one line and a hint" "fw-status: --watch prints rates as a table or NDJSON (--json), not Prometheus metrics" "$(head -1 <<<"$err")"
 
 finish

@@ -30,15 +30,20 @@ struct Options {
 
 void add_options(CLI::App& app, Options& o) {
   app.add_option("--file", o.file, "Analyse a saved `nft -j list ruleset` instead of the live ruleset")->type_name("RULESET.json");
-  app.add_option("--can", o.can, "Can a new connection from SRC reach PROTO/PORT (e.g. 100.64.0.5 tcp/5432)?")
+  auto* can = app.add_option("--can", o.can, "Can a new connection from SRC reach PROTO/PORT (e.g. 100.64.0.5 tcp/5432)?")
       ->type_name("SRC PROTO/PORT")
       ->expected(2);
   app.add_option("--iif", o.iif, "Input interface of the --can connection")->type_name("IFACE");
   app.add_option("--dst", o.dst, "Destination address of the --can connection (rules on daddr are skipped without it)")->type_name("ADDR");
-  app.add_flag("--check", o.check, "Compare the declared zones with the ruleset (exit 1 warning, 2 critical)");
+  auto* check = app.add_flag("--check", o.check, "Compare the declared zones with the ruleset (exit 1 warning, 2 critical)");
   app.add_flag("--rules", o.rules, "Show every chain and rule with its counters");
-  app.add_option("--watch", o.watch_s, "Show zone counter rates every SECONDS until interrupted")->type_name("SECONDS")->check(CLI::PositiveNumber);
+  auto* watch = app.add_option("--watch", o.watch_s, "Show zone counter rates every SECONDS until interrupted (text or NDJSON)")
+                    ->type_name("SECONDS")
+                    ->check(CLI::PositiveNumber);
   app.add_option("--count", o.count, "With --watch: stop after N samples")->type_name("N")->check(CLI::PositiveNumber);
+  // One question per run: each of these prints its own document.
+  can->excludes(check)->excludes(watch);
+  check->excludes(watch);
 }
 
 std::string read_ruleset_text(const Options& o) {
@@ -78,6 +83,9 @@ nft::Packet can_packet(const Options& o) {
 
 Exit run(const Options& o, const cli::CommonOptions& common) {
   const auto& out = common.output;
+  if (o.watch_s > 0 && out.format == cli::Format::prom)
+    throw Error(Exit::usage, "--watch prints rates as a table or NDJSON (--json), not Prometheus metrics",
+                "scrape fw-status --prom (or --prom-file from a timer) for counters");
   auto config = meshops::config::load(common.config_path);
   auto services = nft::Services::load();
 

@@ -48,15 +48,6 @@ json rule_ref_json(const std::optional<meshops::nft::RuleRef>& r) {
   return {{"family", r->family}, {"table", r->table}, {"chain", r->chain}, {"handle", r->handle}, {"rule", r->text}};
 }
 
-std::string severity_name(meshops::Exit e) {
-  switch (e) {
-  case meshops::Exit::ok: return "ok";
-  case meshops::Exit::warning: return "warning";
-  case meshops::Exit::critical: return "critical";
-  default: return "unknown";
-  }
-}
-
 } // namespace
 
 json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules) {
@@ -202,11 +193,15 @@ std::string can_text(const Packet& p, const Evaluation& ev, const meshops::cli::
   std::string s = fmt::format("{} {}/{}{}: {}", p.saddr.to_string(), p.l4proto, p.dport,
                               p.iifname.empty() ? "" : " via " + meshops::cli::terminal_safe(p.iifname),
                               meshops::cli::paint(verdict, ev.verdict == Verdict::accept ? Style::good : Style::bad, out.color));
+  // Names come from the ruleset (a --file may hold anything): each escaped once, here; the
+  // table below escapes its own cells.
+  using meshops::cli::terminal_safe;
   if (ev.decided_by)
-    s += fmt::format(" by {} {} {} handle {}: {}", ev.decided_by->family, ev.decided_by->table, ev.decided_by->chain,
-                     ev.decided_by->handle, meshops::cli::terminal_safe(ev.decided_by->text));
+    s += fmt::format(" by {} {} {} handle {}: {}", terminal_safe(ev.decided_by->family), terminal_safe(ev.decided_by->table),
+                     terminal_safe(ev.decided_by->chain), ev.decided_by->handle, terminal_safe(ev.decided_by->text));
   else if (ev.decided_in)
-    s += fmt::format(" by the policy of {} {} {}", ev.decided_in->family, ev.decided_in->table, ev.decided_in->chain);
+    s += fmt::format(" by the policy of {} {} {}", terminal_safe(ev.decided_in->family), terminal_safe(ev.decided_in->table),
+                     terminal_safe(ev.decided_in->chain));
   else
     s += " by policy";
   s += "\n";
@@ -224,8 +219,8 @@ std::string can_text(const Packet& p, const Evaluation& ev, const meshops::cli::
 json check_json(const DriftReport& d) {
   json f = json::array();
   for (const auto& x : d.findings)
-    f.push_back({{"severity", severity_name(x.severity)}, {"kind", x.kind}, {"zone", x.zone.empty() ? json(nullptr) : json(x.zone)}, {"message", x.message}});
-  return {{"schema", "meshops/fw-status/1"}, {"status", severity_name(d.status())}, {"findings", std::move(f)}, {"probes", d.probes}};
+    f.push_back({{"severity", meshops::exit_name(x.severity)}, {"kind", x.kind}, {"zone", x.zone.empty() ? json(nullptr) : json(x.zone)}, {"message", x.message}});
+  return {{"schema", "meshops/fw-status/1"}, {"status", meshops::exit_name(d.status())}, {"findings", std::move(f)}, {"probes", d.probes}};
 }
 
 std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
