@@ -76,8 +76,9 @@ check_eq "no malformed lines" 0 "$(jq_ 'd["malformed"]')"
 for s in 200 404 405 429 503; do
   check_eq "status $s as sent" "$(count_status $s)" "$(jq_ "d['status'].get('$s', 0)")"
 done
-check_eq "4 rejected with 503 by limit_req" 4 "$(count_status 503)"
-check_eq "3 rejected with 429 by limit_req" 3 "$(count_status 429)"
+# 5 requests to /limited and 4 to /polite at 1r/m: all but the first of each rejected.
+check_eq "4 rejected with 503 by limit_req" 4 "$(jq_ "d['status'].get('503', 0)")"
+check_eq "3 rejected with 429 by limit_req" 3 "$(jq_ "d['status'].get('429', 0)")"
 check_eq "rate_limited total" 7 "$(jq_ 'd["rate_limited"]["total"]')"
 check_eq "bytes_sent = body bytes curl received" "$(awk '{s+=$2} END{print s}' "$sent")" "$(jq_ 'd["bytes_sent"]')"
 check_eq "top path is /index.html (query stripped)" "/index.html 24" "$(jq_ 'd["top_paths"][0]["path"], d["top_paths"][0]["requests"]')"
@@ -105,13 +106,36 @@ check_eq "zone polite rejected 3" 3 "$(jq_ '[z["limit_req_rejected"] for z in d[
 check_eq "limit_req_rejected total" 7 "$(jq_ 'd["limit_req_rejected"]')"
 # At level error: one open() failure per 404 and one limit_req line per rejection (both zones).
 check_eq "error entries" "$(($(count_status 404) + $(count_status 503) + $(count_status 429)))" "$(jq_ 'd["levels"]["error"]')"
-check_rc "errors --level warn lists limit_req" 0 "$bin" errors --level error --last 3 "$prefix/logs/error.log"
-check_match "text view names the zone" "polite" "$out"
+# The last three entries at warn or worse are polite's three rejections (the info-level
+# keepalive lines after them are left out by --level).
+check_rc "errors --level warn --last 3 lists limit_req" 0 "$bin" errors --json --level warn --last 3 "$prefix/logs/error.log"
+summary=$out
+check_eq "the 3 listed are polite's limit_req rejections" "polite polite polite" \
+  "$(jq_ '" ".join(r["zone"] or "-" for r in d["records"] if r["message"].startswith("limiting requests"))')"
+check_eq "--level warn left the info lines out" 0 "$(jq_ 'd["levels"].get("info", 0)')"
+check_rc "errors --level warn, text view" 0 "$bin" errors --level warn --last 3 "$prefix/logs/error.log"
+check_eq "text view lists the 3 entries of zone polite" 3 "$(grep -c 'limiting requests.*polite' <<<"$out")"
 check_rc "errors --prom" 0 "$bin" errors --prom "$prefix/logs/error.log"
 check_match "prom has zone counter" 'meshops_nginx_limit_req_rejected\{zone="slow"\} 4' "$out"
 check_rc "a missing file is UNKNOWN" 3 "$bin" "$prefix/logs/nope.log"
 check_match "error names the file" "^nginx-logs: .*nope.log" "$err"
 check_rc "a bad format is usage" 64 "$bin" --format '$a$b' "$prefix/logs/access.log"
+# A path nginx logged with an invalid byte (\xFF): the table shows it escaped once.
+printf '127.0.0.1 - - [25/Nov/2026:17:43:25 +0000] "GET /a\\xFFb HTTP/1.1" 404 0 "-" "curl"\n' >"$prefix/invalid.log"
+check_rc "summary of a path with an invalid byte" 0 "$bin" "$prefix/invalid.log"
+check_match "the table escapes the byte once" '/a\\xffb ' "$out"
+check_eq "no doubled backslash" 0 "$(grep -c '\\\\' <<<"$out")"
+check_rc "JSON keeps nginx's form" 0 "$bin" --json "$prefix/invalid.log"
+summary=$out
+check_eq "JSON path as logged" '/a\xFFb' "$(jq_ 'd["top_paths"][0]["path"]')"
+check_rc "errors --last -1 is usage" 64 "$bin" errors --last -1 "$prefix/logs/error.log"
+check_match "--last -1: says what it wants" "^nginx-logs: --last: '-1' is not a whole number" "$err"
+check_rc "--top 0 is usage" 64 "$bin" --top 0 "$prefix/logs/access.log"
+check_match "--top 0: a short message" "^nginx-logs: --top: must be at least 1\$" "$(head -1 <<<"$err")"
+check_rc "--interval 0 is usage" 64 "$bin" -f --interval 0 "$prefix/logs/access.log"
+check_match "--interval 0: a short message" "^nginx-logs: --interval: must be more than 0 seconds\$" "$(head -1 <<<"$err")"
+check_rc "--since with an overflowing duration is usage" 64 "$bin" --since 9999999999999h "$prefix/logs/access.log"
+check_match "--since overflow: says so" "^nginx-logs: '9999999999999h' is too long ago to be a time" "$err"
 
 # --- follow across rename + nginx -s reopen, under load ---
 follow_out=$prefix/follow.ndjson

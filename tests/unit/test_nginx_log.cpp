@@ -320,6 +320,31 @@ TEST_CASE("times parse from $time_local, $time_iso8601 and $msec", "[nginx][pars
   CHECK(parse_time_arg("2000-10-10", 0) == 971136000000);
   CHECK(parse_time_arg("2000-10-10 20:55", 0) == 971211300000);
   CHECK_THROWS_WITH(parse_time_arg("yesterday", 0), Catch::Contains("not a time"));
+  // Durations whose milliseconds overflow 64 bits are refused, not wrapped into the future.
+  CHECK(parse_time_arg("106751991167d", 0) < 0);
+  for (const char* big : {"2562047788016h", "106751991168d", "18446744073709551615s", "99999999999999999999h"}) {
+    CHECK_THROWS_WITH(parse_time_arg(big, 1'700'000'000'000), Catch::Contains("too long ago"));
+    try {
+      parse_time_arg(big, 0);
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::usage);
+    }
+  }
+}
+
+TEST_CASE("Top rows keep nginx's form for JSON and the decoded bytes for a terminal", "[nginx][aggregate]") {
+  auto f = compile_log_format("combined");
+  std::string text;
+  for (const char* path : {"/a\\xFFb", "/a\\xFFb", "/caf\\xC3\\xA9", "/plain"})
+    text += std::string("127.0.0.1 - - [25/Nov/2026:17:43:25 +0000] \"GET ") + path + " HTTP/1.1\" 200 6 \"-\" \"curl\"\n";
+  auto s = summary_of(f, text);
+  REQUIRE(s.top_paths.size() == 3);
+  const auto& invalid = s.top_paths[0];
+  CHECK(invalid.key == "/a\\xFFb");       // JSON: as nginx wrote it
+  CHECK(invalid.shown() == "/a\xFF" "b");  // terminal: the byte itself, for terminal_safe to escape once
+  for (const auto& r : s.top_paths)
+    if (r.key != invalid.key) CHECK(r.shown() == r.key);  // decodable or plain: one form
+  CHECK(summary_to_json(s)["top_paths"][0]["path"] == "/a\\xFFb");
 }
 
 TEST_CASE("two aggregators over two halves merge to the one-pass result", "[nginx][aggregate]") {

@@ -1,7 +1,39 @@
 // nginx-logs: parse, filter, follow and summarise nginx access and error logs.
 #include "commands.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <map>
+
+namespace {
+
+// CLI11's own checks print the type's limits (300 digits for a double's range) and its
+// unsigned conversion takes "-1" as a huge count; these say what the option wants.
+CLI::Validator whole_number(unsigned long long min) {
+  return CLI::Validator(
+      [min](std::string& s) -> std::string {
+        if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos)
+          return fmt::format("'{}' is not a whole number", s);
+        if (std::stoull(s) < min) return fmt::format("must be at least {}", min);
+        return {};
+      },
+      fmt::format("N>={}", min));
+}
+
+CLI::Validator positive_seconds() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        char* end = nullptr;
+        double v = std::strtod(s.c_str(), &end);
+        if (s.empty() || *end != '\0' || !std::isfinite(v)) return fmt::format("'{}' is not a number of seconds", s);
+        if (v <= 0) return "must be more than 0 seconds";
+        return {};
+      },
+      "SECONDS>0");
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
   using namespace meshops;
@@ -34,13 +66,13 @@ int main(int argc, char** argv) {
         app.add_option("--threads", o.threads, "Threads for a large file: 1 or 2 (default: 2 when it helps)")
             ->type_name("N")
             ->check(CLI::Range(1, 2));
-        app.add_option("--top", o.top, "Rows in each top list (default 10)")->type_name("N")->check(CLI::PositiveNumber);
+        app.add_option("--top", o.top, "Rows in each top list (default 10)")->type_name("N")->check(whole_number(1));
         app.add_option("--by", o.by, "Break the summary down by host, path, status or client")
             ->type_name("KEY")
             ->check(CLI::IsMember({"host", "path", "status", "client"}));
         app.add_option("--interval", o.interval_s, "With --follow, print a summary every SECONDS (default 10)")
             ->type_name("SECONDS")
-            ->check(CLI::PositiveNumber);
+            ->check(positive_seconds());
         add_files(app.add_subcommand("summary", "Count requests, statuses, paths, clients, hosts, times (the default)"));
 
         filter = app.add_subcommand("filter", "Print the access log records that match");
@@ -57,7 +89,7 @@ int main(int argc, char** argv) {
         errors->add_option("--level", o.level, "Only entries at LEVEL or worse (debug ... emerg)")
             ->type_name("LEVEL")
             ->check(CLI::IsMember({"debug", "info", "notice", "warn", "error", "crit", "alert", "emerg"}));
-        errors->add_option("--last", o.last, "Entries to list (the most recent; default 20)")->type_name("N");
+        errors->add_option("--last", o.last, "Entries to list (the most recent; default 20)")->type_name("N")->check(whole_number(0));
       },
       [&]() -> Exit {
         if (errors && errors->parsed()) return nginx_logs::run_errors(o, common);

@@ -55,7 +55,7 @@ std::string top_section(const std::string& title, const char* key_header, const 
                 {"", cli::Align::left}});
   std::uint64_t max = rows.empty() ? 0 : rows.front().stats.requests;
   for (const auto& r : rows)
-    t.add_row({r.key, count(r.stats.requests), percent(r.stats.requests, total), cli::human_bytes(r.stats.bytes),
+    t.add_row({r.shown(), count(r.stats.requests), percent(r.stats.requests, total), cli::human_bytes(r.stats.bytes),
                cli::Cell(bar(r.stats.requests, max), cli::Style::dim)});
   return section(title, t, out);
 }
@@ -120,7 +120,7 @@ std::string summary_text(const nginx::Summary& s, const cli::Output& out) {
                   {"4XX", cli::Align::right},
                   {"5XX", cli::Align::right}});
     for (const auto& r : s.by_rows)
-      t.add_row({r.key, count(r.stats.requests), cli::human_bytes(r.stats.bytes), count(r.stats.classes[2]),
+      t.add_row({r.shown(), count(r.stats.requests), cli::human_bytes(r.stats.bytes), count(r.stats.classes[2]),
                  count(r.stats.classes[3]), count(r.stats.classes[4]), count(r.stats.classes[5])});
     o += section(fmt::format("By {}", kBy[static_cast<int>(s.by)]), t, out);
   }
@@ -133,7 +133,7 @@ std::string summary_text(const nginx::Summary& s, const cli::Output& out) {
                   {"4XX", cli::Align::right},
                   {"5XX", cli::Align::right}});
     for (const auto& r : s.vhosts)
-      t.add_row({r.key, count(r.stats.requests), cli::human_bytes(r.stats.bytes), count(r.stats.classes[4]),
+      t.add_row({r.shown(), count(r.stats.requests), cli::human_bytes(r.stats.bytes), count(r.stats.classes[4]),
                  count(r.stats.classes[5])});
     o += section("Virtual hosts", t, out);
   }

@@ -166,7 +166,10 @@ std::vector<TopRow> top_rows(const KeyTable<KeyStats>& table, std::size_t top, E
   bool decoded_any = false;
   table.for_each([&](std::string_view key, const KeyStats& v) {
     decoded_any = decoded_any || needs_decoding(key);
-    rows.push_back({display_key(key, escape), v});
+    TopRow row{display_key(key, escape), v, {}};
+    if (row.key == key && needs_decoding(key)) row.bytes = decode_value(key, escape);  // kept raw: not UTF-8
+    if (row.bytes == row.key) row.bytes.clear();
+    rows.push_back(std::move(row));
   });
   if (decoded_any) {  // "/a%20b" logged two ways may decode to one key: merge them
     std::unordered_map<std::string, std::size_t> seen;
@@ -302,7 +305,7 @@ struct SummaryBuilder {
       case By::client: s.by_rows = top_rows(a.clients_, top, esc); break;
       case By::status:
         for (const auto& [code, n] : s.status) {
-          TopRow r{std::to_string(code), {}};
+          TopRow r{std::to_string(code), {}, {}};
           r.stats.requests = n;
           r.stats.classes[code >= 100 && code < 600 ? code / 100 : 0] = n;
           s.by_rows.push_back(std::move(r));

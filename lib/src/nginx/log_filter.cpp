@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include <arpa/inet.h>
 #include <fnmatch.h>
 
@@ -98,7 +100,17 @@ std::int64_t parse_time_arg(std::string_view text, std::int64_t now_ms) {
     char unit = text.back();
     std::int64_t scale = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000 : unit == 'd' ? 86400000 : 0;
     if (scale) {
-      if (auto n = parse_uint(text.substr(0, text.size() - 1))) return now_ms - static_cast<std::int64_t>(*n) * scale;
+      auto count = text.substr(0, text.size() - 1);
+      if (!count.empty() && count.find_first_not_of("0123456789") == std::string_view::npos) {
+        // A count whose milliseconds do not fit 64 bits would wrap into the future.
+        auto n = parse_uint(count);  // none: more than 19 digits
+        std::int64_t ago = 0, at = 0;
+        if (!n || *n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / scale) ||
+            __builtin_mul_overflow(static_cast<std::int64_t>(*n), scale, &ago) || __builtin_sub_overflow(now_ms, ago, &at))
+          throw Error(Exit::usage, fmt::format("'{}' is too long ago to be a time", text),
+                      fmt::format("a duration is at most {}{}", std::numeric_limits<std::int64_t>::max() / scale, unit));
+        return at;
+      }
     }
   }
   if (auto t = parse_time_iso8601(text)) return *t;

@@ -107,8 +107,13 @@ private:
 
 /// One row of a top list: the key as shown (decoded), and its stats.
 struct TopRow {
-  std::string key;
+  std::string key;  ///< display_key: decoded, or as nginx wrote it (\xHH) when not valid UTF-8
   KeyStats stats;
+  std::string bytes;  ///< when key was kept as nginx wrote it: the decoded bytes; else empty
+
+  /// The key for a terminal: the decoded bytes, so that terminal_safe (Table) escapes an
+  /// invalid byte once, rather than escaping nginx's own \xHH a second time.
+  const std::string& shown() const { return bytes.empty() ? key : bytes; }
 };
 
 /// Percentiles of a duration, in ms.
