@@ -1,0 +1,93 @@
+// ts-monitor-logs: tailscaled's log and what it means, from the journal, a log file, or its
+// own LocalAPI streams; each line classified (category, level, peer), derived events (peer
+// online/offline, direct<->relay, DERP home, backend state, exit node), filters, -f follows.
+#include "record.hpp"
+#include "sources.hpp"
+
+#include "meshops/cli/tool.hpp"
+#include "meshops/config/config.hpp"
+#include "meshops/monitor/journal.hpp"
+#include "meshops/tailscale/localapi.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+  using namespace meshops;
+  using namespace ts_monitor_logs;
+  cli::CommonOptions common;
+  SourceOptions so;
+  std::string source = "auto", level = "info", grep, since;
+  std::vector<std::string> categories;
+  std::string peer;
+
+  return cli::tool_main(
+      {"ts-monitor-logs", "Show tailscaled's log classified, with the events it means", /*socket=*/true, /*prom=*/false},
+      common, argc, argv,
+      [&](CLI::App& app) {
+        app.add_option("--source", source, "Where to read: auto, journal, file or localapi")
+            ->check(CLI::IsMember({"auto", "journal", "file", "localapi"}))->type_name("SOURCE");
+        app.add_option("--unit", so.unit, "systemd unit whose journal to read (default tailscaled.service)")->type_name("UNIT");
+        app.add_option("--file", so.file, "Read this log file (or journal file with --source journal)")->type_name("PATH");
+        app.add_flag("-f,--follow", so.follow, "Keep reading as lines come");
+        app.add_option("--category", categories, "Only these categories (repeatable or comma-separated)")
+            ->delimiter(',')->type_name("CAT");
+        app.add_option("--level", level, "Lowest level shown: debug, info, warning, error")
+            ->check(CLI::IsMember({"debug", "info", "warning", "warn", "error"}))->type_name("LEVEL");
+        app.add_option("--peer", peer, "Only lines and events about this peer")->type_name("NAME");
+        app.add_option("--grep", grep, "Only messages matching this regular expression")->type_name("REGEX");
+        app.add_option("--since", since, "Only from this time: RFC 3339, or 30s/10m/2h/1d ago")->type_name("TIME");
+        app.footer("See ts-monitor-logs(1).");
+      },
+      [&]() -> Exit {
+        Filters f;
+        for (const auto& c : categories) {
+          auto cat = tailscale::parse_log_category(c);
+          if (!cat) throw Error(Exit::usage, fmt::format("--category: unknown category \"{}\"", c),
+                                "one of: state control derp magicsock wireguard dns health peers portmap other");
+          f.categories.insert(*cat);
+        }
+        f.min_level = *tailscale::parse_log_level(level);
+        f.peer = peer;
+        if (!grep.empty()) {
+          try {
+            f.grep = std::regex(grep, std::regex::ECMAScript | std::regex::icase);
+          } catch (const std::regex_error& e) {
+            throw Error(Exit::usage, fmt::format("--grep: not a regular expression: {}", e.what()));
+          }
+        }
+        if (!since.empty()) {
+          f.since = parse_since(since, std::chrono::system_clock::now());
+          if (!f.since) throw Error(Exit::usage, fmt::format("--since: \"{}\" is neither RFC 3339 nor like 10m", since));
+        }
+        so.since = f.since;
+        auto cfg = config::load(common.config_path);
+        so.socket = tailscale::resolve_socket(common.socket, cfg.tailscale.socket);
+        so.timeout = common.timeout();
+        so.warn = [](const std::string& m) { cli::warn("ts-monitor-logs", m); };
+        bool json = common.output.format == cli::Format::json;
+        auto out = common.output;
+        Sink sink = [&](const Record& r) {
+          if (!keep(r, f)) return;
+          if (json) cli::print_ndjson(to_json(r));
+          else {
+            cli::write_stdout(to_text(r, out));
+            std::fflush(stdout);
+          }
+        };
+        if (source == "auto") {
+          if (!so.file.empty()) source = "file";
+          else source = monitor::JournalReader::unit_has_entries(so.unit) ? "journal" : "localapi";
+        }
+        if (source == "file") {
+          if (so.file.empty()) throw Error(Exit::usage, "--source file needs --file PATH");
+          read_file_source(so, sink);
+        } else if (source == "journal") {
+          read_journal_source(so, sink);
+        } else {
+          read_localapi_source(so, sink);
+        }
+        return Exit::ok;
+      });
+}

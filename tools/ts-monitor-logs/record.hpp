@@ -1,0 +1,59 @@
+#pragma once
+// ts-monitor-logs' one record: a classified log line or a derived event, from any source; the
+// filters of the command line; and the two renderings (a coloured line, an NDJSON object).
+#include "meshops/cli/output.hpp"
+#include "meshops/tailscale/bus_events.hpp"
+#include "meshops/tailscale/log_classify.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+
+namespace ts_monitor_logs {
+
+using meshops::tailscale::LogCategory;
+using meshops::tailscale::LogLevel;
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct Record {
+  TimePoint time;
+  std::string source;   ///< journal, file, logtap, bus, status, monitor
+  std::string event = "log";  ///< "log", a DerivedEvent kind, or daemon_lost / daemon_back
+  LogCategory category = LogCategory::other;
+  LogLevel level = LogLevel::info;
+  std::string peer;
+  std::string message;
+  std::string from, to;  ///< derived events only
+};
+
+/// A classified log line as a record; peer named through index.
+Record log_record(TimePoint t, std::string source, std::string_view text, int verbosity,
+                  const meshops::tailscale::PeerIndex& index);
+/// A derived event as a record (category and level chosen by its kind).
+Record event_record(TimePoint t, std::string source, const meshops::tailscale::DerivedEvent& e);
+
+struct Filters {
+  std::set<LogCategory> categories;  ///< empty: all
+  LogLevel min_level = LogLevel::info;  ///< debug lines only with --level debug
+  std::string peer;                  ///< case-insensitive name
+  std::optional<std::regex> grep;
+  std::optional<TimePoint> since;
+};
+
+/// Whether r passes every filter.
+bool keep(const Record& r, const Filters& f);
+
+/// "10m", "2h", "30s", "1d" before now, or an RFC 3339 time. nullopt when it is neither.
+std::optional<TimePoint> parse_since(const std::string& s, TimePoint now);
+
+/// The NDJSON object: ts, event, source, category, level, peer (null when none), message,
+/// and from/to for derived events.
+nlohmann::ordered_json to_json(const Record& r);
+/// One line for people: "TIME LEVEL CATEGORY [PEER] message", escaped, coloured by level.
+std::string to_text(const Record& r, const meshops::cli::Output& out);
+
+} // namespace ts_monitor_logs
