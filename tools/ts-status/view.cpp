@@ -202,10 +202,9 @@ json to_json(const View& v) {
   }
   std::size_t online = 0;
   for (const auto& p : s.peers) online += p.online;
-  static const char* names[] = {"ok", "warning", "critical", "unknown"};
   return {{"schema", "meshops/ts-status/1"},
           {"generated_at", meshops::tailscale::format_time(std::chrono::system_clock::now())},
-          {"status", names[static_cast<int>(v.code)]},
+          {"status", meshops::exit_name(v.code)},
           {"reasons", v.reasons},
           {"backend_state", s.backend_state},
           {"version", s.version},
