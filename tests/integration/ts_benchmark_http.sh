@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# ts-benchmark --url against a real nginx on 127.0.0.1 proxying to a real upstream (python3
+# http.server): the requests it counts equal the lines nginx wrote to its access log (counted
+# by nginx-logs when built, and by wc -l), status counts match, a dead upstream shows as 502s
+# and exit 1, a closed port as failed requests; --history/--compare keep and compare results.
+source "$(dirname "$0")/lib.sh"
+bench=$(tool ts-benchmark)
+nginx=/usr/sbin/nginx
+[[ -x $nginx ]] || { fail "no $nginx"; finish; exit; }
+prefix=$(mktemp -d)
+chmod 755 "$prefix"
+on_exit rm -rf "$prefix"
+mkdir -p "$prefix/logs" "$prefix/tmp" "$prefix/www"
+head -c 2048 /dev/urandom | base64 >"$prefix/www/page.txt"
+port=$(free_port)
+up_port=$(free_port)
+dead_port=$(free_port)
+python3 -m http.server "$up_port" --bind 127.0.0.1 --directory "$prefix/www" >/dev/null 2>&1 &
+on_exit kill $!
+cat >"$prefix/nginx.conf" <<EOF
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log warn;
+worker_processes 1;
+events { worker_connections 512; }
+http {
+  client_body_temp_path $prefix/tmp; proxy_temp_path $prefix/tmp; fastcgi_temp_path $prefix/tmp;
+  uwsgi_temp_path $prefix/tmp; scgi_temp_path $prefix/tmp;
+  upstream app { server 127.0.0.1:$up_port; keepalive 16; }
+  server {
+    listen 127.0.0.1:$port;
+    access_log $prefix/logs/access.log combined;
+    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    location /dead/ { proxy_pass http://127.0.0.1:$dead_port/; }
+  }
+}
+EOF
+$nginx -p "$prefix" -c "$prefix/nginx.conf" -g 'daemon off;' 2>"$prefix/nginx.stderr" &
+on_exit kill $!
+wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$port/page.txt" || { fail "nginx/upstream did not start: $(cat "$prefix/nginx.stderr")"; finish; exit; }
+: >"$prefix/logs/access.log"  # the warm-up requests are not part of the count
+
+lines() { wc -l <"$prefix/logs/access.log" | tr -d ' '; }
+logged_requests() {
+  if [[ -x "$(tool nginx-logs)" ]]; then "$(tool nginx-logs)" --json "$prefix/logs/access.log" | jq .requests; else lines; fi
+}
+
+check_rc "--url: 300 requests, 8 concurrent" 0 "$bench" --url "http://127.0.0.1:$port/page.txt" --requests 300 --concurrency 8 --json
+check_eq "schema and kind" "meshops/ts-benchmark/1 http" "$(jq -r '"\(.schema) \(.kind)"' <<<"$out")"
+check_eq "300 requests, all 200" "300 300 0" "$(jq -r '.http | "\(.requests) \(.status_counts["200"]) \(.failed)"' <<<"$out")"
+check "requests/s and latency percentiles are measured" jq -e '.http.requests_per_s > 0 and .http.latency.p50_ms > 0 and .http.latency.p99_ms >= .http.latency.p50_ms' <<<"$out"
+# nginx writes the log line after the response: wait for the last ones.
+wait_until 10 test "$(lines)" -ge 300
+check_eq "nginx's access log counts the same 300 requests" 300 "$(logged_requests)"
+check_eq "and as many lines" 300 "$(lines)"
+check_eq "all with status 200 in the log" 300 "$(awk '$9 == 200' "$prefix/logs/access.log" | wc -l | tr -d ' ')"
+
+: >"$prefix/logs/access.log"
+check_rc "dead upstream: 502s are a warning, exit 1" 1 "$bench" --url "http://127.0.0.1:$port/dead/x" --requests 20 --concurrency 4 --json
+check_eq "20 answered 502" 20 "$(jq '.http.status_counts["502"]' <<<"$out")"
+wait_until 10 test "$(lines)" -ge 20
+check_eq "nginx logged 20 requests with 502" 20 "$(awk '$9 == 502' "$prefix/logs/access.log" | wc -l | tr -d ' ')"
+
+check_rc "closed port: failed requests, exit 1" 1 "$bench" --url "http://127.0.0.1:$dead_port/" --requests 5 --concurrency 2 --json
+check_eq "5 failed, no status" "5 {}" "$(jq -c '"\(.http.failed) \(.http.status_counts)"' -r <<<"$out")"
+check_match "curl's reason is counted" "Could not connect|Connection refused|Failed to connect" "$(jq -r '.http.errors | keys[0]' <<<"$out")"
+
+hist=$prefix/history.ndjson
+check_rc "first run into --history" 0 "$bench" --url "http://127.0.0.1:$port/page.txt" --requests 50 --concurrency 5 --history "$hist" --compare "$hist" --json
+check_match "no earlier run: says so on stderr" "no earlier http result" "$err"
+first_at=$(jq -r .generated_at <<<"$out")
+check_rc "second run compares with the first" 0 "$bench" --url "http://127.0.0.1:$port/page.txt" --requests 50 --concurrency 5 --history "$hist" --compare "$hist" --json
+check_eq "compare.previous_at is the first run" "$first_at" "$(jq -r .compare.previous_at <<<"$out")"
+check "requests/s change is computed" jq -e '.compare.changes | map(select(.metric == "http.requests_per_s")) | length == 1' <<<"$out"
+check_eq "history has one line per run" 2 "$(wc -l <"$hist" | tr -d ' ')"
+check_rc "text view of the comparison" 0 "$bench" --url "http://127.0.0.1:$port/page.txt" --requests 20 --compare "$hist"
+check_match "text shows the comparison" "Compared with the run of .*http.requests_per_s" "$(tr '\n' ' ' <<<"$out")"
+echo 'not json {' >>"$hist"
+check_rc "a truncated history line is skipped" 0 "$bench" --url "http://127.0.0.1:$port/page.txt" --requests 20 --compare "$hist" --json
+check "and the comparison still found the last good run" jq -e '.compare.previous_at != null' <<<"$out"
+
+check_rc "bad URL is a usage error" 64 "$bench" --url "not a url"
+check_rc "two modes at once is a usage error" 64 "$bench" --url "http://127.0.0.1:$port/" --serve
+check_rc "nothing to do is a usage error" 64 "$bench"
+finish
