@@ -15,6 +15,15 @@ file(GLOB meshops_units CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/packaging/systemd/
      ${CMAKE_SOURCE_DIR}/packaging/systemd/*.timer)
 install(FILES ${meshops_units} DESTINATION ${MESHOPS_SYSTEMD_UNITDIR})
 
+# ts-monitor.service runs as the system user meshops, declared for systemd-sysusers.
+pkg_get_variable(MESHOPS_PC_SYSUSERSDIR systemd sysusersdir)
+if(NOT MESHOPS_PC_SYSUSERSDIR)
+  set(MESHOPS_PC_SYSUSERSDIR ${CMAKE_INSTALL_LIBDIR}/sysusers.d)
+endif()
+set(MESHOPS_SYSUSERSDIR ${MESHOPS_PC_SYSUSERSDIR} CACHE STRING
+    "Where the sysusers.d file is installed (absolute, or relative to the prefix)")
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/sysusers/meshops.conf DESTINATION ${MESHOPS_SYSUSERSDIR})
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME meshops)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

@@ -128,6 +128,10 @@ in
     systemd.services.nginx-logs-summary = mkIf cfg.nginxLogsSummary.enable (overrideExecStart "nginx-logs-summary.service");
     systemd.timers.nginx-logs-summary = mkIf cfg.nginxLogsSummary.enable { wantedBy = [ "timers.target" ]; };
 
+    # ts-monitor.service runs as this user (it becomes tailscaled's operator to switch exit nodes).
+    users.users.meshops = mkIf cfg.monitor.enable { isSystemUser = true; group = "meshops"; home = cfg.monitoring.stateDir; };
+    users.groups.meshops = mkIf cfg.monitor.enable { };
+
     systemd.services.ts-monitor = mkIf cfg.monitor.enable (overrideExecStart "ts-monitor.service" // {
       wantedBy = [ "multi-user.target" ];
       restartTriggers = [ configJSON ];

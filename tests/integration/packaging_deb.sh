@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The Debian package: `cpack -G DEB` from the build directory makes a .deb declaring the runtime
+# dependencies; it installs with `dpkg --root` into an empty root made here (its own dpkg
+# database), every binary in it answers --version, and `dpkg --purge` leaves no file behind.
+source "$(dirname "$0")/lib.sh"
+work=$(mktemp -d /tmp/meshops-deb.XXXXXX)
+on_exit rm -rf "$work"
+
+check_rc "cpack -G DEB" 0 cpack -G DEB --config "$MESHOPS_BUILD/CPackConfig.cmake" -B "$work/out"
+deb=$(ls "$work"/out/meshops_*.deb 2>/dev/null | head -1)
+check "a .deb was made" test -f "$deb"
+version=$(sed -n 's/^CMAKE_PROJECT_VERSION:[A-Z]*=//p' "$MESHOPS_BUILD/CMakeCache.txt")
+
+info=$(dpkg-deb --field "$deb" Package Version Depends Recommends)
+check_match "package and version" $'^Package: meshops\nVersion: '"$version" "$info"
+depends=$(dpkg-deb --field "$deb" Depends)
+for dep in libcurl4 libnftables1 libsystemd0 jq coreutils; do
+  check_match "Depends: $dep" "(^|, )$dep( |,|$)" "$depends"
+done
+check_eq "Recommends" "nginx, nftables" "$(dpkg-deb --field "$deb" Recommends)"
+
+contents=$(dpkg-deb --contents "$deb" | awk '{print $6}' | sed 's|^\./|/|')
+unitdir=$(sed -n 's/^MESHOPS_SYSTEMD_UNITDIR:[A-Z]*=//p' "$MESHOPS_BUILD/CMakeCache.txt")
+[[ "$unitdir" == /* ]] || unitdir=/usr/$unitdir
+mapfile -t tools < <(cd "$MESHOPS_SRC/tools" && for d in */; do d=${d%/}; [[ -x "$MESHOPS_BIN/$d/$d" ]] && echo "$d"; done)
+for t in "${tools[@]}" meshops-health; do
+  grep -qxF "/usr/bin/$t" <<<"$contents" && pass "ships /usr/bin/$t" || fail "no /usr/bin/$t in the package"
+  grep -qxF "/usr/share/man/man1/$t.1" <<<"$contents" || grep -qxF "/usr/share/man/man1/$t.1.gz" <<<"$contents" &&
+    pass "ships the man page of $t" || fail "no man page of $t in the package"
+  grep -qxF "/usr/share/bash-completion/completions/$t" <<<"$contents" && pass "ships bash completion of $t" ||
+    fail "no bash completion of $t in the package"
+done
+for u in "$MESHOPS_SRC"/packaging/systemd/*; do
+  grep -qxF "$unitdir/$(basename "$u")" <<<"$contents" && pass "ships $unitdir/$(basename "$u")" ||
+    fail "no $unitdir/$(basename "$u") in the package"
+done
+
+sysusersdir=$(sed -n 's/^MESHOPS_SYSUSERSDIR:[A-Z]*=//p' "$MESHOPS_BUILD/CMakeCache.txt")
+[[ "$sysusersdir" == /* ]] || sysusersdir=/usr/$sysusersdir
+grep -qxF "$sysusersdir/meshops.conf" <<<"$contents" && pass "ships the sysusers.d file of ts-monitor's user" ||
+  fail "no $sysusersdir/meshops.conf in the package"
+check_rc "the sysusers.d file parses" 0 systemd-sysusers --dry-run --root="$work/sysroot" "$MESHOPS_SRC/packaging/sysusers/meshops.conf"
+check_match "and creates the user meshops" "meshops" "$out$err"
+
+# An empty root with its own dpkg database: dependencies are the host's (same machine), so they
+# are not re-checked inside it.
+root=$work/root
+mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers"
+touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
+find "$root" -mindepth 1 | sort >"$work/before"
+check_rc "dpkg --root -i" 0 dpkg --root="$root" --force-depends --force-not-root -i "$deb"
+check_eq "dpkg sees it installed" "install ok installed" "$(dpkg --root="$root" -s meshops 2>/dev/null | sed -n 's/^Status: //p')"
+
+# Every binary of the package runs from the root; meshops-health also finds its tools there.
+while read -r bin; do
+  name=$(basename "$bin")
+  check_rc "$name --version" 0 env PATH="$root/usr/bin:/usr/bin:/bin" "$root$bin" --version
+  check_match "$name --version says $version" "^$name \(meshops\) $version" "$out"
+done < <(grep '^/usr/bin/' <<<"$contents" | grep -v '/$')
+check_rc "installed meshops-health runs the installed tools" 2 env PATH="$root/usr/bin:/usr/bin:/bin" \
+  "$root/usr/bin/meshops-health" --only ts-status --socket "$work/no.sock" --json
+check_eq "it ran the installed ts-status" "$root/usr/bin/ts-status" "$(jq -r '.checks["ts-status"].argv[0]' <<<"$out")"
+
+check_rc "dpkg --root --purge" 0 dpkg --root="$root" --force-not-root --purge meshops
+find "$root" -mindepth 1 -not -path "$root/var/lib/dpkg/*" | sort >"$work/after"
+check_eq "no leftovers outside dpkg's database" "$(grep -v "^$root/var/lib/dpkg/" "$work/before")" "$(cat "$work/after")"
+check_eq "dpkg forgot it" "" "$(dpkg --root="$root" -s meshops 2>/dev/null | sed -n 's/^Status: //p' | grep installed)"
+check_eq "no file list left" "" "$(ls "$root/var/lib/dpkg/info" | grep '^meshops\.')"
+
+finish
