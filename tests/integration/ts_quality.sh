@@ -39,6 +39,16 @@ check_eq "--type icmp: path from status" "direct" "$(jq -r '.targets[0].path.kin
 check_rc "unknown peer: exit 3" 3 q --peer no-such-peer --no-netcheck
 check_match "unknown peer: says which" "no peer named no-such-peer" "$err"
 
+# Targets and thresholds from the config file; flags override the thresholds.
+cfg=$(mktemp)
+on_exit rm -f "$cfg"
+echo '{"monitoring": {"targets": ["other-server"], "maxLatency": 0.0001, "maxPacketLoss": 50}}' >"$cfg"
+check_rc "config: targets and a latency threshold nothing meets, exit 1" 1 q -c "$cfg" -n 3 -i 0.1 --no-netcheck --json
+check_eq "config: only its target, degraded on latency" "other-server degraded 0.0001" \
+  "$(jq -r '"\([.targets[].name] | join(",")) \(.verdict) \(.options.max_latency_ms)"' <<<"$out")"
+check_match "config: the reason names the latency" "^latency [0-9.]+ ms > 0.0001 ms$" "$(jq -r '.targets[0].reasons[0]' <<<"$out")"
+check_rc "--max-latency overrides the config" 0 q -c "$cfg" -n 3 -i 0.1 --no-netcheck --max-latency 500
+
 # All peers at once: two peers take about as long as one, however many probes. The run is
 # (n-1) intervals plus one reply; one after another it would be twice that.
 check_rc "one peer, 6 probes at 0.3 s" 0 q --peer kernelcore -n 6 -i 0.3 --no-netcheck --json

@@ -83,6 +83,7 @@ TEST_CASE("result JSON: schema first, both directions, latency phases and buffer
   CHECK(j["schema"] == "meshops/ts-benchmark/1");
   CHECK(j["upload"]["mbit_s"] == 1000.0);
   CHECK(j["upload"]["retransmits"] == 12);
+  CHECK(j["upload"]["elapsed_ms"] == 3000.0);
   CHECK(j["latency"]["idle"]["samples"] == 3);
   CHECK(j["latency"]["under_download"]["lost"] == 1);
   CHECK(j["bufferbloat_ms"]["upload"].get<double>() == Approx(5.0));

@@ -17,7 +17,7 @@ json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); 
 
 json transfer_json(const std::optional<meshops::net::TransferResult>& t) {
   if (!t) return nullptr;
-  return {{"mbit_s", t->mbit_s}, {"bytes", t->bytes}, {"seconds", t->seconds}, {"retransmits", t->retransmits}};
+  return {{"mbit_s", t->mbit_s}, {"bytes", t->bytes}, {"elapsed_ms", t->seconds * 1000}, {"retransmits", t->retransmits}};
 }
 
 json latency_json(const meshops::net::LatencyStats& s) {
