@@ -95,6 +95,13 @@ check_eq "verdict down, nothing received" "down 0 100" "$(jq -r '.targets[0] | "
 check_rc "together with a healthy peer the run is still exit 2" 2 q --peer other-server --peer kernelcore -n 2 -i 0.2 --timeout 1 --no-netcheck
 "$tailnet" start-node other-server >/dev/null 2>&1
 
+# This node Stopped (`tailscale down`): nothing can be measured, and that is critical.
+on_exit "$tailnet" up
+"$TAILNET_TAILSCALE" --socket "$sock" down
+check_rc "this node Stopped: exit 2" 2 q --no-netcheck
+check_match "and says so" "^ts-quality: tailscaled's backend is Stopped, not Running" "$err"
+"$tailnet" up >/dev/null 2>&1
+
 # No tailscaled at all.
 start=$SECONDS
 check_rc "no tailscaled: exit 3" 3 timeout 20 "$quality" --socket /nonexistent/tailscaled.sock --timeout 2

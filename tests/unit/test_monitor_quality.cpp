@@ -31,6 +31,7 @@ class FakeTailscaled {
 public:
   std::map<std::string, int> delay_ms;
   std::map<std::string, std::string> endpoint_of;
+  std::map<std::string, std::string> raw_reply;  ///< ip -> bytes sent as they are, then close
   std::atomic<int> requests{0};
 
   FakeTailscaled() {
@@ -74,6 +75,11 @@ private:
     ++requests;
     auto ip_at = req.find("ip=") + 3;
     auto ip = req.substr(ip_at, req.find('&', ip_at) - ip_at);
+    if (auto raw = raw_reply.find(ip); raw != raw_reply.end()) {
+      ::send(c, raw->second.data(), raw->second.size(), MSG_NOSIGNAL);
+      ::close(c);
+      return;
+    }
     auto d = delay_ms.find(ip);
     if (d == delay_ms.end()) {
       ::recv(c, buf, sizeof buf, 0);  // blocks until the client gives up, as tailscaled does
@@ -211,4 +217,31 @@ TEST_CASE("no tailscaled: measure and check say so with exit 3", "[monitor][qual
   } catch (const meshops::Error& e) {
     CHECK(e.code() == meshops::Exit::unknown);
   }
+}
+
+TEST_CASE("tailscaled's errors and broken replies count as lost probes, with the reason", "[monitor][quality]") {
+  FakeTailscaled ts;
+  auto http = [](const char* status, const std::string& body) {
+    return fmt::format("HTTP/1.1 {}\r\nContent-Length: {}\r\n\r\n{}", status, body.size(), body);
+  };
+  ts.raw_reply["100.64.0.1"] = http("500 Internal Server Error", R"({"error":"peer has no disco key"})");
+  ts.raw_reply["100.64.0.2"] = http("200 OK", R"({"IP":"100.64.0.2","Err":"no matching peer","LatencySeconds":0})");
+  ts.raw_reply["100.64.0.3"] = http("200 OK", R"({"LatencySeconds":"fast"})");
+  ts.raw_reply["100.64.0.4"] = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"IP\"";  // cut short
+  ts.raw_reply["100.64.0.5"] = "garbage\r\n\r\n";
+  QualityOptions o;
+  o.count = 1;
+  o.probe_timeout = 1s;
+  auto r = measure(ts.socket(), targets(5), o);
+  std::vector<std::string> errors;
+  for (const auto& t : r.targets) {
+    CHECK(t.verdict == Verdict::down);
+    errors.push_back(t.probes[0].error);
+  }
+  CHECK(errors[0] == "tailscaled: HTTP 500: peer has no disco key");
+  CHECK(errors[1] == "no matching peer");
+  CHECK(errors[2] == "tailscaled's ping reply: LatencySeconds: expected a number, got string");
+  CHECK_THAT(errors[3], Catch::StartsWith("tailscaled's reply broke off: "));
+  CHECK_THAT(errors[4], Catch::StartsWith("tailscaled's reply broke off: "));
+  CHECK(r.elapsed_ms < 900);  // none of them waited for the timeout
 }

@@ -75,6 +75,9 @@ int connect_socket(const std::string& path) {
   if (path.size() >= sizeof addr.sun_path) throw Error(Exit::unknown, fmt::format("socket path too long: {}", path));
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+    throw Error(Exit::unknown, fmt::format("too many pings in flight: {}", std::strerror(errno)),
+                "each ping in flight holds a connection: fewer peers, a longer interval or a shorter timeout");
   if (fd < 0) throw Error(Exit::unknown, fmt::format("socket: {}", std::strerror(errno)));
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     int err = errno;
