@@ -5,6 +5,7 @@
 # same path in the same run; a tc tbf of 10 Mbit/s in laptop's namespace caps the upload near
 # 10 Mbit/s. Servers run inside kernelcore's namespace; every qdisc and process is removed on exit.
 source "$(dirname "$0")/lib.sh"
+jq_true() { jq -e "$@" >/dev/null; }  # jq_true FILTER: the JSON on stdin makes FILTER true
 tailnet="$MESHOPS_SRC/scripts/tailnet"
 eval "$("$tailnet" env)"
 bench=$(tool ts-benchmark)
@@ -36,10 +37,10 @@ measure() {
 # The tailnet unshaped: both ways, latency and retransmits reported.
 check_rc "by name, both ways" 0 in_laptop "$bench" kernelcore --socket "$TAILNET_SOCK_LAPTOP" --port "$port" --duration 2 --json
 check_eq "schema, kind, address resolved from the name" "meshops/ts-benchmark/1 tcp $kc" "$(jq -r '"\(.schema) \(.kind) \(.address)"' <<<"$out")"
-check "both directions moved data" jq -e '.upload.mbit_s > 1 and .download.mbit_s > 1 and .upload.bytes > 0' <<<"$out"
-check "latency idle and under load was sampled" jq -e '.latency.idle.samples >= 5 and .latency.under_upload.samples >= 5 and .latency.under_download.p99_ms > 0' <<<"$out"
-check "retransmits are counts" jq -e '(.upload.retransmits | type) == "number" and (.download.retransmits | type) == "number"' <<<"$out"
-check "bufferbloat is reported" jq -e '.bufferbloat_ms.upload != null and .bufferbloat_ms.download != null' <<<"$out"
+check "both directions moved data" jq_true '.upload.mbit_s > 1 and .download.mbit_s > 1 and .upload.bytes > 0' <<<"$out"
+check "latency idle and under load was sampled" jq_true '.latency.idle.samples >= 5 and .latency.under_upload.samples >= 5 and .latency.under_download.p99_ms > 0' <<<"$out"
+check "retransmits are counts" jq_true '(.upload.retransmits | type) == "number" and (.download.retransmits | type) == "number"' <<<"$out"
+check "bufferbloat is reported" jq_true '.bufferbloat_ms.upload != null and .bufferbloat_ms.download != null' <<<"$out"
 check_rc "text view" 0 in_laptop "$bench" "$kc" --port "$port" --duration 1
 check_match "text has a row per direction and idle" "idle .*upload .*download" "$(tr '\n' ' ' <<<"$out")"
 
