@@ -44,6 +44,12 @@ check "bufferbloat is reported" jq_true '.bufferbloat_ms.upload != null and .buf
 check_rc "text view" 0 in_laptop "$bench" "$kc" --port "$port" --duration 1
 check_match "text has a row per direction and idle" "idle .*upload .*download" "$(tr '\n' ' ' <<<"$out")"
 
+# Live progress on a terminal only (script(1) gives it one), on stderr, never in the data.
+check_rc "piped: no progress on stderr" 0 in_laptop "$bench" "$kc" --port "$port" --duration 1 --direction upload
+check_eq "piped: stderr empty" "" "$err"
+check_rc "on a terminal" 0 script -qec "ip netns exec $lt_ns $bench $kc --port $port --duration 1 --direction upload" /dev/null
+check_match "on a terminal: progress lines show the bytes moved" $'\r.*upload: [0-9.]+ [KMG]iB' "$out"
+
 # Against iperf3 on the same path. Unshaped, the path is bound by tailscaled's CPU on this
 # shared 2-core machine and moves +-40 % from one run to the next, whichever tool runs; so the
 # comparison shapes both nodes' uplinks to 100 Mbit/s (below that bound), where the path, not
