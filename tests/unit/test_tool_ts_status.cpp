@@ -245,6 +245,11 @@ TEST_CASE("Go times parse; the zero time is unknown", "[ts-status][time]") {
   auto t = parse_time("2026-11-25T17:25:44.123456789Z");
   REQUIRE(t);
   CHECK(format_time(*t) == "2026-11-25T17:25:44Z");
+  for (const char* when : {"2000-02-29T23:59:59Z", "1969-12-31T23:59:59Z", "2100-03-01T00:00:00Z", "1970-01-01T00:00:00Z"}) {
+    auto parsed = parse_time(when);
+    REQUIRE(parsed);
+    CHECK(format_time(*parsed) == when);
+  }
   auto offset = parse_time("2026-11-25T18:25:44+01:00");
   REQUIRE(offset);
   CHECK(format_time(*offset) == "2026-11-25T17:25:44Z");

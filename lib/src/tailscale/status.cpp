@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <ctime>
+#include <tuple>
 #include <stdexcept>
 
 namespace meshops::tailscale {
@@ -128,6 +128,19 @@ int days_from_civil(int y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int>(doe) - 719468;
 }
 
+/// The inverse of days_from_civil (same source): year, month, day of a day count since 1970.
+std::tuple<long long, unsigned, unsigned> civil_from_days(long long z) {
+  z += 719468;
+  const long long era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<long long>(yoe) + era * 400 + (m <= 2), m, d};
+}
+
 } // namespace
 
 Connection Peer::connection() const {
@@ -180,12 +193,13 @@ std::optional<TimePoint> parse_time(std::string_view s) {
 }
 
 std::string format_time(TimePoint t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  // By hand, not gmtime_r/strftime: glibc's both call tzset(), which reads /etc/localtime
+  // for a UTC string, and ts-status's run is short enough for that to show.
+  auto secs = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
+  long long days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  long long rest = secs - days * 86400;
+  auto [y, m, d] = civil_from_days(days);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, rest / 3600, rest / 60 % 60, rest % 60);
 }
 
 Status parse_status(std::string_view text) {
