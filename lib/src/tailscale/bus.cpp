@@ -1,5 +1,7 @@
 #include "meshops/tailscale/bus.hpp"
 
+#include "json_fields.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -11,35 +13,17 @@ namespace {
 
 using json = nlohmann::json;
 
-const json* member(const json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() || it->is_null() ? nullptr : &*it;
-}
+using detail::Fields;
 
-std::string string_at(const json& obj, const char* key, const std::string& path) {
-  const json* v = member(obj, key);
-  if (!v) return {};
-  if (!v->is_string()) throw std::runtime_error(fmt::format("{}{}: expected a string, got {}", path, key, v->type_name()));
-  return v->get<std::string>();
-}
-
-std::int64_t integer_at(const json& obj, const char* key, const std::string& path) {
-  const json* v = member(obj, key);
-  if (!v) return 0;
-  if (!v->is_number_integer()) throw std::runtime_error(fmt::format("{}{}: expected an integer, got {}", path, key, v->type_name()));
-  return v->get<std::int64_t>();
-}
-
-std::vector<HealthWarning> parse_warnings(const json& health) {
+std::vector<HealthWarning> parse_warnings(const Fields& health) {
   std::vector<HealthWarning> out;
-  const json* warnings = member(health, "Warnings");
-  if (!warnings) return out;
-  if (!warnings->is_object()) throw std::runtime_error(fmt::format("Health.Warnings: expected an object, got {}", warnings->type_name()));
-  for (const auto& [code, w] : warnings->items()) {
-    auto path = fmt::format("Health.Warnings[\"{}\"].", code);
+  const json& warnings = health.child("Warnings");
+  if (warnings.is_null()) return out;
+  if (!warnings.is_object()) health.fail("Warnings", "an object", warnings);
+  for (const auto& [code, w] : warnings.items()) {
     if (!w.is_object()) continue;  // a null entry is a warning that cleared
-    out.push_back({code, string_at(w, "Severity", path), string_at(w, "Title", path), string_at(w, "Text", path)});
+    Fields f(w, fmt::format("Health.Warnings[\"{}\"]", code));
+    out.push_back({code, f.str("Severity"), f.str("Title"), f.str("Text")});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
   return out;
@@ -55,34 +39,31 @@ std::string backend_state_name(std::int64_t n) {
 }
 
 Notify parse_notify(std::string_view line) {
-  json doc;
-  try {
-    doc = json::parse(line);
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
-  }
-  if (!doc.is_object()) throw std::runtime_error(fmt::format("expected an object, got {}", doc.type_name()));
+  json doc = detail::parse_object(line);
+  Fields f(doc, "");
   Notify n;
-  n.version = string_at(doc, "Version", "");
-  n.session_id = string_at(doc, "SessionID", "");
-  if (member(doc, "ErrMessage")) n.err_message = string_at(doc, "ErrMessage", "");
-  if (member(doc, "State")) n.state = backend_state_name(integer_at(doc, "State", ""));
-  if (member(doc, "BrowseToURL")) n.browse_to_url = string_at(doc, "BrowseToURL", "");
-  n.login_finished = member(doc, "LoginFinished") != nullptr;
-  if (const json* prefs = member(doc, "Prefs")) {
+  n.version = f.str("Version");
+  n.session_id = f.str("SessionID");
+  if (f.has("ErrMessage")) n.err_message = f.str("ErrMessage");
+  if (f.has("State")) n.state = backend_state_name(f.integer("State"));
+  if (f.has("BrowseToURL")) n.browse_to_url = f.str("BrowseToURL");
+  n.login_finished = f.has("LoginFinished");
+  if (f.has("Prefs")) {
+    Fields prefs(f.child("Prefs"), "Prefs");
     n.has_prefs = true;
-    n.exit_node_id = string_at(*prefs, "ExitNodeID", "Prefs.");
-    n.exit_node_ip = string_at(*prefs, "ExitNodeIP", "Prefs.");
+    n.exit_node_id = prefs.str("ExitNodeID");
+    n.exit_node_ip = prefs.str("ExitNodeIP");
   }
-  n.has_netmap = member(doc, "NetMap") != nullptr;
-  if (const json* engine = member(doc, "Engine")) {
+  n.has_netmap = f.has("NetMap");
+  if (f.has("Engine")) {
+    Fields engine(f.child("Engine"), "Engine");
     n.has_engine = true;
-    n.engine_live_peers = integer_at(*engine, "NumLive", "Engine.");
-    n.engine_live_derps = integer_at(*engine, "LiveDERPs", "Engine.");
+    n.engine_live_peers = engine.integer("NumLive");
+    n.engine_live_derps = engine.integer("LiveDERPs");
   }
-  if (const json* health = member(doc, "Health")) {
+  if (f.has("Health")) {
     n.has_health = true;
-    n.health = parse_warnings(*health);
+    n.health = parse_warnings(Fields(f.child("Health"), "Health"));
   }
   return n;
 }

@@ -1,5 +1,7 @@
 #include "meshops/tailscale/ping.hpp"
 
+#include "json_fields.hpp"
+
 #include "meshops/error.hpp"
 
 #include <fmt/format.h>
@@ -26,39 +28,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-[[noreturn]] void wrong_type(const char* key, const char* want, const json& got) {
-  throw std::runtime_error(fmt::format("{}: expected {}, got {}", key, want, got.type_name()));
-}
-
-const json* field(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it == obj.end() || it->is_null() ? nullptr : &*it;
-}
-std::string str(const json& obj, const char* key) {
-  const json* v = field(obj, key);
-  if (!v) return {};
-  if (!v->is_string()) wrong_type(key, "a string", *v);
-  return v->get<std::string>();
-}
-double number(const json& obj, const char* key) {
-  const json* v = field(obj, key);
-  if (!v) return 0;
-  if (!v->is_number()) wrong_type(key, "a number", *v);
-  return v->get<double>();
-}
-int integer(const json& obj, const char* key) {
-  const json* v = field(obj, key);
-  if (!v) return 0;
-  if (!v->is_number_integer()) wrong_type(key, "an integer", *v);
-  return v->get<int>();
-}
-bool boolean(const json& obj, const char* key) {
-  const json* v = field(obj, key);
-  if (!v) return false;
-  if (!v->is_boolean()) wrong_type(key, "true or false", *v);
-  return v->get<bool>();
 }
 
 std::string wire_of(const HttpRequest& r) {
@@ -149,27 +118,22 @@ std::optional<PingType> parse_ping_type(std::string_view name) {
 }
 
 PingResult parse_ping_result(std::string_view text) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
-  }
-  if (!j.is_object()) throw std::runtime_error(fmt::format("expected an object, got {}", j.type_name()));
+  json j = detail::parse_object(text);
+  detail::Fields f(j, "");
   PingResult r;
-  r.ip = str(j, "IP");
-  r.node_ip = str(j, "NodeIP");
-  r.node_name = str(j, "NodeName");
-  r.err = str(j, "Err");
-  double secs = number(j, "LatencySeconds");
+  r.ip = f.str("IP");
+  r.node_ip = f.str("NodeIP");
+  r.node_name = f.str("NodeName");
+  r.err = f.str("Err");
+  double secs = f.number("LatencySeconds");
   if (secs < 0) throw std::runtime_error("LatencySeconds: negative");
   r.latency_ms = secs * 1000;
-  r.endpoint = str(j, "Endpoint");
-  r.peer_relay = str(j, "PeerRelay");
-  r.derp_region_id = integer(j, "DERPRegionID");
-  r.derp_region_code = str(j, "DERPRegionCode");
-  r.peer_api_port = integer(j, "PeerAPIPort");
-  r.is_local_ip = boolean(j, "IsLocalIP");
+  r.endpoint = f.str("Endpoint");
+  r.peer_relay = f.str("PeerRelay");
+  r.derp_region_id = static_cast<int>(f.integer("DERPRegionID"));
+  r.derp_region_code = f.str("DERPRegionCode");
+  r.peer_api_port = static_cast<int>(f.integer("PeerAPIPort"));
+  r.is_local_ip = f.boolean("IsLocalIP");
   return r;
 }
 

@@ -1,5 +1,7 @@
 #include "meshops/tailscale/status.hpp"
 
+#include "json_fields.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -11,68 +13,13 @@ namespace meshops::tailscale {
 namespace {
 
 using json = nlohmann::json;
+using detail::Fields;
+using detail::parse_object;
 
-/// Reads typed fields from one JSON object, naming the path of a field of the wrong type.
-class Fields {
-public:
-  Fields(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {
-    if (!obj_.is_object() && !obj_.is_null()) fail("", "an object", obj_);
-  }
-  std::string str(const char* key) const {
-    const json* v = find(key);
-    if (!v) return {};
-    if (!v->is_string()) fail(key, "a string", *v);
-    return v->get<std::string>();
-  }
-  bool boolean(const char* key) const {
-    const json* v = find(key);
-    if (!v) return false;
-    if (!v->is_boolean()) fail(key, "true or false", *v);
-    return v->get<bool>();
-  }
-  std::int64_t integer(const char* key) const {
-    const json* v = find(key);
-    if (!v) return 0;
-    if (!v->is_number_integer()) fail(key, "an integer", *v);
-    return v->get<std::int64_t>();
-  }
-  std::vector<std::string> strings(const char* key) const {
-    std::vector<std::string> out;
-    const json* v = find(key);
-    if (!v) return out;
-    if (!v->is_array()) fail(key, "an array", *v);
-    for (std::size_t i = 0; i < v->size(); ++i) {
-      if (!(*v)[i].is_string()) fail(fmt::format("{}[{}]", key, i), "a string", (*v)[i]);
-      out.push_back((*v)[i].get<std::string>());
-    }
-    return out;
-  }
-  std::optional<TimePoint> time(const char* key) const {
-    auto s = str(key);
-    return s.empty() ? std::nullopt : parse_time(s);
-  }
-  /// The object at key, or null (missing or null) which reads as all defaults.
-  const json& child(const char* key) const {
-    static const json null;
-    const json* v = find(key);
-    return v ? *v : null;
-  }
-  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
-private:
-  const json* find(const char* key) const {
-    if (!obj_.is_object()) return nullptr;
-    auto it = obj_.find(key);
-    if (it == obj_.end() || it->is_null()) return nullptr;
-    return &*it;
-  }
-  [[noreturn]] void fail(const std::string& key, const char* want, const json& got) const {
-    auto where = key.empty() ? path_ : at(key);
-    throw std::runtime_error(fmt::format("{}: expected {}, got {}", where.empty() ? "(top level)" : where, want, got.type_name()));
-  }
-  const json& obj_;
-  std::string path_;
-};
+std::optional<TimePoint> time_at(const Fields& f, const char* key) {
+  auto s = f.str(key);
+  return s.empty() ? std::nullopt : parse_time(s);
+}
 
 Peer parse_peer(const json& obj, const std::string& path) {
   Fields f(obj, path);
@@ -93,29 +40,17 @@ Peer parse_peer(const json& obj, const std::string& path) {
   p.peer_relay = f.str("PeerRelay");
   p.rx_bytes = f.integer("RxBytes");
   p.tx_bytes = f.integer("TxBytes");
-  p.created = f.time("Created");
-  p.last_write = f.time("LastWrite");
-  p.last_seen = f.time("LastSeen");
-  p.last_handshake = f.time("LastHandshake");
-  p.key_expiry = f.time("KeyExpiry");
+  p.created = time_at(f, "Created");
+  p.last_write = time_at(f, "LastWrite");
+  p.last_seen = time_at(f, "LastSeen");
+  p.last_handshake = time_at(f, "LastHandshake");
+  p.key_expiry = time_at(f, "KeyExpiry");
   p.online = f.boolean("Online");
   p.active = f.boolean("Active");
   p.exit_node = f.boolean("ExitNode");
   p.exit_node_option = f.boolean("ExitNodeOption");
   p.expired = f.boolean("Expired");
   return p;
-}
-
-/// The reply as a JSON object (Fields rejects any other type but null, which we reject here).
-json parse_object(std::string_view text) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(fmt::format("not JSON (at byte {})", e.byte));
-  }
-  if (doc.is_null()) throw std::runtime_error("(top level): expected an object, got null");
-  return doc;
 }
 
 int days_from_civil(int y, unsigned m, unsigned d) {
@@ -225,7 +160,7 @@ Status parse_status(std::string_view text) {
     if (auto suffix = t.str("MagicDNSSuffix"); !suffix.empty()) s.magic_dns_suffix = suffix;
   }
   if (const json& peers = f.child("Peer"); !peers.is_null()) {
-    if (!peers.is_object()) throw std::runtime_error(fmt::format("Peer: expected an object, got {}", peers.type_name()));
+    if (!peers.is_object()) f.fail("Peer", "an object", peers);
     s.peers.reserve(peers.size());
     for (const auto& [key, value] : peers.items()) s.peers.push_back(parse_peer(value, fmt::format("Peer[\"{}\"]", key)));
   }
@@ -233,7 +168,7 @@ Status parse_status(std::string_view text) {
     return std::tie(a.dns_name, a.host_name, a.id) < std::tie(b.dns_name, b.host_name, b.id);
   });
   if (const json& users = f.child("User"); !users.is_null()) {
-    if (!users.is_object()) throw std::runtime_error(fmt::format("User: expected an object, got {}", users.type_name()));
+    if (!users.is_object()) f.fail("User", "an object", users);
     for (const auto& [key, value] : users.items()) {
       Fields u(value, fmt::format("User[\"{}\"]", key));
       s.users[u.integer("ID")] = User{u.str("LoginName"), u.str("DisplayName")};
