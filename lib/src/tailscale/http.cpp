@@ -17,6 +17,7 @@ namespace meshops::tailscale {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using Kind = TransportError::Kind;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -173,17 +174,13 @@ void ResponseParser::finish() {
   }
 }
 
-namespace {
-
-using Kind = TransportError::Kind;
-
-/// Connects to the unix socket, non-blocking, within the deadline.
 int connect_unix(const std::string& socket_path, Clock::time_point deadline) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof addr.sun_path) throw TransportError(Kind::io, "socket path too long");
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE)) throw TransportError(Kind::resources, std::strerror(errno));
   if (fd < 0) throw TransportError(Kind::io, fmt::format("socket: {}", std::strerror(errno)));
   Fd guard{fd};
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
@@ -203,7 +200,7 @@ int connect_unix(const std::string& socket_path, Clock::time_point deadline) {
   return fd;
 }
 
-std::string wire_of(const HttpRequest& request) {
+std::string request_bytes(const HttpRequest& request) {
   std::string wire = fmt::format("{} {} HTTP/1.1\r\nHost: local-tailscaled.sock\r\nConnection: close\r\n",
                                  request.method, request.target);
   for (const auto& [k, v] : request.headers) wire += fmt::format("{}: {}\r\n", k, v);
@@ -213,6 +210,8 @@ std::string wire_of(const HttpRequest& request) {
   wire += request.body;
   return wire;
 }
+
+namespace {
 
 void send_all(int fd, const std::string& wire, Clock::time_point deadline) {
   for (std::size_t sent = 0; sent < wire.size();) {
@@ -256,7 +255,7 @@ HttpResponse unix_http(const std::string& socket_path, const HttpRequest& reques
                        std::function<bool(std::string_view)> on_body) {
   auto deadline = Clock::now() + timeout;
   Fd sock{connect_unix(socket_path, deadline)};
-  send_all(sock.fd, wire_of(request), deadline);
+  send_all(sock.fd, request_bytes(request), deadline);
   ResponseParser parser;
   parser.on_body = std::move(on_body);
   bool streaming = static_cast<bool>(parser.on_body);
@@ -277,7 +276,7 @@ std::vector<HttpResponse> unix_http_all(const std::string& socket_path, const st
   socks.reserve(requests.size());
   for (const auto& r : requests) {
     socks.push_back(Fd{connect_unix(socket_path, deadline)});
-    send_all(socks.back().fd, wire_of(r), deadline);
+    send_all(socks.back().fd, request_bytes(r), deadline);
   }
   std::vector<ResponseParser> parsers(requests.size());
   std::vector<bool> open(requests.size(), true);

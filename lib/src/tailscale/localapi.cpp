@@ -30,7 +30,7 @@ std::string resolve_socket(const std::string& flag, const std::string& config_so
 LocalApi::LocalApi(std::string socket_path, std::chrono::milliseconds timeout)
     : socket_(std::move(socket_path)), timeout_(timeout) {}
 
-HttpRequest LocalApi::make_request(std::string_view method, std::string_view endpoint, std::string_view body) const {
+HttpRequest localapi_request(std::string_view method, std::string_view endpoint, std::string_view body) {
   HttpRequest req;
   req.method = std::string(method);
   req.target = fmt::format("/localapi/v0/{}", endpoint);
@@ -40,11 +40,12 @@ HttpRequest LocalApi::make_request(std::string_view method, std::string_view end
   return req;
 }
 
-Error LocalApi::transport_error(const TransportError& e, std::string_view endpoint) const {
+Error transport_error(const TransportError& e, const std::string& socket, std::string_view endpoint,
+                      std::chrono::milliseconds timeout) {
   using Kind = TransportError::Kind;
-  auto where = fmt::format("tailscaled at {}", socket_);
+  auto where = fmt::format("tailscaled at {}", socket);
   auto hint = std::string("is tailscaled running? Use --socket PATH or $TS_SOCKET for another socket");
-  double secs = static_cast<double>(timeout_.count()) / 1000;
+  double secs = static_cast<double>(timeout.count()) / 1000;
   switch (e.kind) {
   case Kind::no_socket: return Error(Exit::unknown, fmt::format("cannot reach {}: no such socket", where), hint);
   case Kind::permission:
@@ -54,6 +55,9 @@ Error LocalApi::transport_error(const TransportError& e, std::string_view endpoi
   case Kind::timeout:
     return Error(Exit::unknown, fmt::format("{} did not answer /{} within {:g} s ({})", where, endpoint, secs, e.what()));
   case Kind::malformed: return Error(Exit::unknown, fmt::format("{}: bad HTTP reply to /{}: {}", where, endpoint, e.what()));
+  case Kind::resources:
+    return Error(Exit::unknown, fmt::format("cannot open another connection to {}: {}", where, e.what()),
+                 "each ping in flight holds a connection: fewer peers, a longer interval or a shorter timeout");
   case Kind::io: break;
   }
   return Error(Exit::unknown, fmt::format("cannot talk to {}: {}", where, e.what()));
@@ -74,9 +78,9 @@ std::string LocalApi::request(std::string_view method, std::string_view endpoint
                               const std::function<bool(std::string_view)>& on_data) const {
   HttpResponse resp;
   try {
-    resp = unix_http(socket_, make_request(method, endpoint, body), timeout_, on_data);
+    resp = unix_http(socket_, localapi_request(method, endpoint, body), timeout_, on_data);
   } catch (const TransportError& e) {
-    throw transport_error(e, endpoint);
+    throw transport_error(e, socket_, endpoint, timeout_);
   }
   return body_of(resp, endpoint);
 }
@@ -105,9 +109,9 @@ Status LocalApi::parse_status_reply(const std::string& body) const {
 std::pair<Status, std::optional<Prefs>> LocalApi::status_and_prefs() const {
   std::vector<HttpResponse> replies;
   try {
-    replies = unix_http_all(socket_, {make_request("GET", "status", {}), make_request("GET", "prefs", {})}, timeout_);
+    replies = unix_http_all(socket_, {localapi_request("GET", "status", {}), localapi_request("GET", "prefs", {})}, timeout_);
   } catch (const TransportError& e) {
-    throw transport_error(e, "status");
+    throw transport_error(e, socket_, "status", timeout_);
   }
   Status status = parse_status_reply(body_of(replies[0], "status"));
   std::optional<Prefs> prefs;

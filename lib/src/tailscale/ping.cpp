@@ -1,6 +1,7 @@
 #include "meshops/tailscale/ping.hpp"
 
 #include "json_fields.hpp"
+#include "meshops/tailscale/localapi.hpp"
 
 #include "meshops/error.hpp"
 
@@ -13,7 +14,6 @@
 #include <cstring>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 namespace meshops::tailscale {
@@ -21,46 +21,10 @@ namespace {
 
 using json = nlohmann::json;
 
-// The capability version tailscale v1.98 sends; tailscaled does not check it (notes 1.2).
-constexpr const char* kCapabilityVersion = "138";
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-std::string wire_of(const HttpRequest& r) {
-  std::string wire = fmt::format("{} {} HTTP/1.1\r\nHost: local-tailscaled.sock\r\nConnection: close\r\n", r.method, r.target);
-  for (const auto& [k, v] : r.headers) wire += fmt::format("{}: {}\r\n", k, v);
-  wire += fmt::format("Content-Length: {}\r\n\r\n", r.body.size());
-  return wire + r.body;
-}
-
-/// Connects to tailscaled's socket, or throws the Error of "cannot measure anything".
-int connect_socket(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw Error(Exit::unknown, fmt::format("socket path too long: {}", path));
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 && (errno == EMFILE || errno == ENFILE))
-    throw Error(Exit::unknown, fmt::format("too many pings in flight: {}", std::strerror(errno)),
-                "each ping in flight holds a connection: fewer peers, a longer interval or a shorter timeout");
-  if (fd < 0) throw Error(Exit::unknown, fmt::format("socket: {}", std::strerror(errno)));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    int err = errno;
-    ::close(fd);
-    auto where = fmt::format("cannot reach tailscaled at {}", path);
-    auto hint = "is tailscaled running? Use --socket PATH or $TS_SOCKET for another socket";
-    if (err == ENOENT || err == ENOTDIR) throw Error(Exit::unknown, where + ": no such socket", hint);
-    if (err == EACCES || err == EPERM)
-      throw Error(Exit::unknown, where + ": permission denied", "run as root or as tailscaled's operator user");
-    if (err == ECONNREFUSED) throw Error(Exit::unknown, where + ": connection refused (not running?)", hint);
-    // EAGAIN: the listener's backlog is full, a daemon that accepts nothing.
-    throw Error(Exit::unknown, fmt::format("{}: {}", where, std::strerror(err)), hint);
-  }
-  return fd;
 }
 
 /// What tailscaled said about a failed ping: {"error":"..."} or the body's first line.
@@ -156,8 +120,6 @@ std::string path_text(const PingResult& r) {
 }
 
 HttpRequest ping_request(const std::string& ip, PingType type) {
-  HttpRequest req;
-  req.method = "POST";
   // ip is a Tailscale IP (digits, dots, colons): nothing in it needs percent-encoding, but a
   // name typed by a user might, and tailscaled would reject it anyway.
   std::string q;
@@ -165,9 +127,7 @@ HttpRequest ping_request(const std::string& ip, PingType type) {
     if (std::isalnum(c) || c == '.' || c == ':' || c == '-' || c == '_') q += static_cast<char>(c);
     else q += fmt::format("%{:02X}", c);
   }
-  req.target = fmt::format("/localapi/v0/ping?ip={}&type={}", q, to_string(type));
-  req.headers["Tailscale-Cap"] = kCapabilityVersion;
-  return req;
+  return localapi_request("POST", fmt::format("ping?ip={}&type={}", q, to_string(type)));
 }
 
 struct Pinger::Flight {
@@ -187,8 +147,13 @@ std::size_t Pinger::start(const std::string& ip, PingType type, Clock::time_poin
   auto f = std::make_unique<Flight>();
   f->id = next_id_++;
   f->deadline = deadline;
-  f->fd = connect_socket(socket_);
-  auto wire = wire_of(ping_request(ip, type));
+  try {
+    f->fd = connect_unix(socket_, deadline);
+  } catch (const TransportError& e) {
+    throw transport_error(e, socket_, "ping",
+                          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+  }
+  auto wire = request_bytes(ping_request(ip, type));
   // A fresh unix socket's send buffer holds this small request whole; a short write would
   // mean the daemon is broken, which we report as that ping failing.
   ssize_t n = ::send(f->fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);

@@ -66,9 +66,18 @@ HttpResponse unix_http(const std::string& socket_path, const HttpRequest& reques
 std::vector<HttpResponse> unix_http_all(const std::string& socket_path, const std::vector<HttpRequest>& requests,
                                         std::chrono::milliseconds timeout);
 
+/// The request as bytes on the wire: request line, Host local-tailscaled.sock, Connection:
+/// close, the request's headers, Content-Length when there is a body (or for POST/PATCH).
+std::string request_bytes(const HttpRequest& request);
+
+/// Connects a non-blocking stream socket to the unix socket at path, waiting at most until
+/// deadline for a listener whose backlog is full. Throws TransportError.
+int connect_unix(const std::string& path, std::chrono::steady_clock::time_point deadline);
+
 /// Why a unix_http call failed, for the LocalAPI client to turn into a user-facing message.
 struct TransportError : std::runtime_error {
-  enum class Kind { no_socket, permission, refused, timeout, io, malformed };
+  /// resources: out of file descriptors (EMFILE/ENFILE), e.g. too many pings in flight.
+  enum class Kind { no_socket, permission, refused, timeout, io, malformed, resources };
   TransportError(Kind k, const std::string& what) : std::runtime_error(what), kind(k) {}
   Kind kind;
 };

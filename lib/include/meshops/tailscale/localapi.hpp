@@ -21,6 +21,15 @@ inline constexpr const char* kDefaultSocket = "/var/run/tailscale/tailscaled.soc
 /// The socket to use: the flag, else $TS_SOCKET, else the config's, else the default.
 std::string resolve_socket(const std::string& flag, const std::string& config_socket);
 
+/// A LocalAPI request shaped as the official client sends it (/localapi/v0/ENDPOINT, the
+/// Tailscale-Cap header, Content-Type with a body).
+HttpRequest localapi_request(std::string_view method, std::string_view endpoint, std::string_view body = {});
+
+/// The one-line error (Exit::unknown, with a hint) for a failed exchange with tailscaled at
+/// socket about endpoint.
+Error transport_error(const TransportError& e, const std::string& socket, std::string_view endpoint,
+                      std::chrono::milliseconds timeout);
+
 class LocalApi {
 public:
   LocalApi(std::string socket_path, std::chrono::milliseconds timeout);
@@ -43,8 +52,6 @@ public:
   const std::string& socket() const { return socket_; }
 
 private:
-  HttpRequest make_request(std::string_view method, std::string_view endpoint, std::string_view body) const;
-  Error transport_error(const TransportError& e, std::string_view endpoint) const;
   std::string body_of(HttpResponse& resp, std::string_view endpoint) const;
   Status parse_status_reply(const std::string& body) const;
   Prefs parse_prefs_reply(const std::string& body) const;
