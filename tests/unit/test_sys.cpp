@@ -1,6 +1,7 @@
 // sys: running programs without a shell, with deadlines; atomic writes.
 #include "meshops/error.hpp"
 #include "meshops/sys/atomic_file.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/sys/process.hpp"
 
 #include <catch2/catch.hpp>
@@ -58,4 +59,20 @@ TEST_CASE("write_file_atomic replaces the file and leaves no temporary behind", 
   CHECK_THROWS_WITH(sys::write_file_atomic((dir / "no/such/dir/x").string(), "x"),
                     Catch::Contains("cannot create a temporary file beside it"));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("UTC calendar arithmetic by hand, past 2262 and before 1970", "[sys][calendar]") {
+  CHECK(sys::format_utc_ms(0) == "1970-01-01T00:00:00Z");
+  CHECK(sys::format_utc_ms(1764091544123) == "2025-11-25T17:25:44.123Z");
+  CHECK(sys::format_utc_ms(1764091544123, /*with_millis=*/false) == "2025-11-25T17:25:44Z");
+  CHECK(sys::format_utc_ms(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(sys::format_utc_ms(951868799000) == "2000-02-29T23:59:59Z");
+  // Beyond what std::chrono::system_clock (nanoseconds) can hold: the fuzzer's $msec input
+  // (date -u -d @175358799808 agrees).
+  CHECK(sys::format_utc_ms(175358799808000) == "7526-11-25T17:43:28Z");
+  CHECK(sys::format_utc_ms(253402300799999) == "9999-12-31T23:59:59.999Z");
+  for (std::int64_t d : {-719468LL, -1LL, 0LL, 11016LL, 2932896LL}) {
+    auto c = sys::civil_from_days(d);
+    CHECK(sys::days_from_civil(c.year, c.month, c.day) == d);
+  }
 }

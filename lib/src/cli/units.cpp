@@ -1,8 +1,9 @@
 #include "meshops/cli/units.hpp"
 
+#include "meshops/sys/calendar.hpp"
+
 #include <fmt/format.h>
 
-#include <ctime>
 
 namespace meshops::cli {
 
@@ -35,15 +36,7 @@ std::string human_ms(double ms) {
 }
 
 std::string format_rfc3339(std::chrono::system_clock::time_point t) {
-  auto ms = std::chrono::floor<std::chrono::milliseconds>(t).time_since_epoch().count();
-  auto secs = std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  ::gmtime_r(&tt, &tm);
-  auto s = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                       tm.tm_min, tm.tm_sec);
-  if (auto frac = ms - secs * 1000) s += fmt::format(".{:03}", frac);
-  return s + "Z";
+  return sys::format_utc_ms(std::chrono::floor<std::chrono::milliseconds>(t).time_since_epoch().count());
 }
 
 } // namespace meshops::cli

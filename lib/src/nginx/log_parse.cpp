@@ -2,7 +2,7 @@
 
 #include "text.hpp"
 
-#include "meshops/cli/units.hpp"
+#include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
 
@@ -127,16 +127,6 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (the civil-calendar algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 // Reads exactly n digits at s[i..]; -1 when they are not all digits.
@@ -359,7 +349,7 @@ std::optional<std::int64_t> parse_time_local(std::string_view v) {
       sec = digits(v, 18, 2), oh = digits(v, 22, 2), om = digits(v, 24, 2);
   if (year < 0 || oh < 0 || om < 0 || !valid_clock(h, mi, sec, mon, day)) return std::nullopt;
   std::int64_t offset = (oh * 3600 + om * 60) * (v[21] == '-' ? -1 : 1);
-  std::int64_t secs = days_from_civil(year, mon, static_cast<unsigned>(day)) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  std::int64_t secs = sys::days_from_civil(year, mon, static_cast<unsigned>(day)) * 86400 + h * 3600 + mi * 60 + sec - offset;
   return secs * 1000;
 }
 
@@ -392,7 +382,7 @@ std::optional<std::int64_t> parse_time_iso8601(std::string_view v) {
     return std::nullopt;
   }
   if (i != v.size()) return std::nullopt;
-  std::int64_t secs = days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 +
+  std::int64_t secs = sys::days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 +
                       h * 3600 + mi * 60 + sec - offset;
   return secs * 1000 + ms;
 }
@@ -410,9 +400,7 @@ std::optional<std::int64_t> record_time(const Record& rec) {
   return std::nullopt;
 }
 
-std::string format_rfc3339(std::int64_t unix_ms) {
-  return cli::format_rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(unix_ms)));
-}
+std::string format_rfc3339(std::int64_t unix_ms) { return sys::format_utc_ms(unix_ms); }
 
 std::string decode_value(std::string_view raw, Escape escape) {
   std::string out;

@@ -1,12 +1,12 @@
 #include "meshops/tailscale/status.hpp"
 
 #include "json_fields.hpp"
+#include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <tuple>
 #include <stdexcept>
 
 namespace meshops::tailscale {
@@ -51,29 +51,6 @@ Peer parse_peer(const json& obj, const std::string& path) {
   p.exit_node_option = f.boolean("ExitNodeOption");
   p.expired = f.boolean("Expired");
   return p;
-}
-
-int days_from_civil(int y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil: days since 1970-01-01 for a proleptic Gregorian date.
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int>(doe) - 719468;
-}
-
-/// The inverse of days_from_civil (same source): year, month, day of a day count since 1970.
-std::tuple<long long, unsigned, unsigned> civil_from_days(long long z) {
-  z += 719468;
-  const long long era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<long long>(yoe) + era * 400 + (m <= 2), m, d};
 }
 
 } // namespace
@@ -123,18 +100,13 @@ std::optional<TimePoint> parse_time(std::string_view s) {
   } else if (i >= s.size() || s[i] != 'Z') {
     return std::nullopt;
   }
-  long long secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400LL + h * 3600LL + mi * 60LL + sec - offset;
+  long long secs = sys::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400LL + h * 3600LL + mi * 60LL + sec - offset;
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
 }
 
 std::string format_time(TimePoint t) {
-  // By hand, not gmtime_r/strftime: glibc's both call tzset(), which reads /etc/localtime
-  // for a UTC string, and ts-status's run is short enough for that to show.
-  auto secs = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
-  long long days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-  long long rest = secs - days * 86400;
-  auto [y, m, d] = civil_from_days(days);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, rest / 3600, rest / 60 % 60, rest % 60);
+  auto ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return sys::format_utc_ms(ms, /*with_millis=*/false);
 }
 
 Status parse_status(std::string_view text) {
