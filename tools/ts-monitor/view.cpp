@@ -33,8 +33,10 @@ std::string event_line(const nlohmann::ordered_json& r, const meshops::cli::Outp
   auto health = str_or(r, "health", "");
   std::string what = event == "check" ? fmt::format("check {}", health) : event;
   if (r.contains("dry_run")) what += " (dry run)";
-  auto line = fmt::format("{}  {:<16}  {:<8}  exit node {:<12}  {}", str_or(r, "ts", ""),
-                          meshops::cli::paint(what, style_of(event, health), out.color), str_or(r, "mode", ""),
+  // Padded before painting: colour codes must not count as width. 23 = "restore_probe (dry run)".
+  auto line = fmt::format("{}  {}  {:<8}  exit node {:<12}  {}", str_or(r, "ts", ""),
+                          meshops::cli::paint(fmt::format("{:<23}", what), style_of(event, health), out.color),
+                          str_or(r, "mode", ""),
                           meshops::cli::terminal_safe(str_or(r, "exit_node", "none")),
                           meshops::cli::terminal_safe(str_or(r, "reason", "")));
   while (!line.empty() && line.back() == ' ') line.pop_back();
