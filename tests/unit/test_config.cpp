@@ -2,20 +2,14 @@
 #include "meshops/config/config.hpp"
 #include "meshops/error.hpp"
 
+#include "fixture.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
 using namespace meshops;
 
 namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 std::string error_of(const std::string& text) {
   try {
     config::parse(text, "test.json");
@@ -28,7 +22,7 @@ std::string error_of(const std::string& text) {
 } // namespace
 
 TEST_CASE("The example config of the README parses with every field", "[config]") {
-  auto c = config::parse(slurp(MESHOPS_FIXTURES "/config/example.json"), "example.json");
+  auto c = config::parse(read_fixture("config/example.json"), "example.json");
   CHECK(c.tailscale.hostname == "kernelcore");
   CHECK(c.tailscale.tailnet_domain == "example.ts.net");
   CHECK(c.monitoring.check_interval_s == 30);

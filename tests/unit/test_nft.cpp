@@ -5,21 +5,15 @@
 #include "meshops/nft/services.hpp"
 #include "meshops/nft/zones.hpp"
 
+#include "fixture.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
 using namespace meshops;
 using namespace meshops::nft;
 
 namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 std::string error_of(const std::string& text) {
   try {
     parse_ruleset(text, "rules.json");
@@ -29,11 +23,11 @@ std::string error_of(const std::string& text) {
   }
   return "no error";
 }
-const std::string kFixtures = MESHOPS_FIXTURES "/nft/";
+const std::string kFixtures = "nft/";
 } // namespace
 
 TEST_CASE("The zones and tailscale ruleset parses into tables, chains, rules and sets", "[nft][ruleset]") {
-  auto rs = parse_ruleset(slurp(kFixtures + "zones_tailscale.json"), "zones_tailscale.json");
+  auto rs = parse_ruleset(read_fixture(kFixtures + "zones_tailscale.json"), "zones_tailscale.json");
   CHECK(rs.tables.size() == 3);
   const Chain* input = rs.find_chain("inet", "meshops", "input");
   REQUIRE(input);
@@ -75,7 +69,7 @@ TEST_CASE("The zones and tailscale ruleset parses into tables, chains, rules and
 }
 
 TEST_CASE("Malformed or truncated JSON is an error naming line and column", "[nft][ruleset]") {
-  std::string good = slurp(kFixtures + "tailscale.json");
+  std::string good = read_fixture(kFixtures + "tailscale.json");
   REQUIRE(good.size() > 100);
   SECTION("truncated in the middle") {
     auto msg = error_of(good.substr(0, 100));
@@ -141,7 +135,7 @@ TEST_CASE("Service names come from /etc/services text, first name wins", "[nft][
 }
 
 TEST_CASE("Zones are found with what leads to them, their ports and where they fall through", "[nft][zones]") {
-  auto rs = parse_ruleset(slurp(kFixtures + "zones_tailscale.json"), "zones_tailscale.json");
+  auto rs = parse_ruleset(read_fixture(kFixtures + "zones_tailscale.json"), "zones_tailscale.json");
   auto services = Services::parse("ssh 22/tcp\npostgresql 5432/tcp\nhttps 443/tcp\nhttps 443/udp\nhttp 80/tcp\n");
   config::Firewall fw;
   fw.zones["dmz"] = {};
@@ -179,7 +173,7 @@ TEST_CASE("Zones are found with what leads to them, their ports and where they f
 }
 
 TEST_CASE("With no zones configured, every zone_* chain is a zone", "[nft][zones]") {
-  auto rs = parse_ruleset(slurp(kFixtures + "zones_tailscale.json"), "zones_tailscale.json");
+  auto rs = parse_ruleset(read_fixture(kFixtures + "zones_tailscale.json"), "zones_tailscale.json");
   auto zr = analyse_zones(rs, config::Firewall{}, Services{});
   REQUIRE(zr.zones.size() == 4);
   CHECK(zr.zones[0].name == "admin");

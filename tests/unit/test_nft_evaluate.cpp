@@ -5,23 +5,17 @@
 #include "meshops/nft/drift.hpp"
 #include "meshops/nft/evaluate.hpp"
 
+#include "fixture.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
 using namespace meshops;
 using namespace meshops::nft;
 
 namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-const std::string kFixtures = MESHOPS_FIXTURES "/nft/";
-Ruleset load(const std::string& name) { return parse_ruleset(slurp(kFixtures + name), name); }
+const std::string kFixtures = "nft/";
+Ruleset load(const std::string& name) { return parse_ruleset(read_fixture(kFixtures + name), name); }
 Packet packet(const std::string& src, const std::string& iif, const std::string& proto, std::uint16_t port) {
   Packet p;
   p.saddr = *IpAddr::parse(src);
@@ -124,7 +118,7 @@ TEST_CASE("A daddr rule is skipped with a note unless --dst is given", "[nft][ev
 }
 
 TEST_CASE("--check: the fixture matches the declared zones of DESIGN.md", "[nft][drift]") {
-  auto cfg = config::parse(slurp(kFixtures + "config.json"), "config.json");
+  auto cfg = config::parse(read_fixture(kFixtures + "config.json"), "config.json");
   auto services = Services::parse("ssh 22/tcp\npostgresql 5432/tcp\n");
   auto rs = load("zones_tailscale.json");
   auto d = check_drift(rs, cfg, services);
@@ -135,7 +129,7 @@ TEST_CASE("--check: the fixture matches the declared zones of DESIGN.md", "[nft]
 }
 
 TEST_CASE("--check: drift in each direction, policy, logging and tailscaled's port", "[nft][drift]") {
-  auto cfg = config::parse(slurp(kFixtures + "config.json"), "config.json");
+  auto cfg = config::parse(read_fixture(kFixtures + "config.json"), "config.json");
   auto services = Services::parse("ssh 22/tcp\npostgresql 5432/tcp\n");
   auto rs = load("zones_tailscale.json");
   auto kinds = [&](const Ruleset& r, const config::Config& c) {

@@ -3,13 +3,12 @@
 #include "meshops/error.hpp"
 #include "meshops/tailscale/status.hpp"
 #include "view.hpp"
+#include "fixture.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
 
 using namespace meshops;
 using namespace meshops::tailscale;
@@ -18,13 +17,7 @@ using ts_status::make_view;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream f(std::string(MESHOPS_FIXTURES "/tailscale/") + name);
-  REQUIRE(f.good());
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string fixture(const std::string& name) { return read_fixture("tailscale/" + name); }
 
 ts_status::View view_of(const std::string& name, Filters f = {}) {
   return make_view(parse_status(fixture(name)), parse_prefs(fixture("prefs-laptop.json")), f);
