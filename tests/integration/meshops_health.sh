@@ -17,6 +17,8 @@ chmod 755 "$d"
 on_exit rm -rf "$d"
 ns=mh-host-$$
 on_exit ip netns del "$ns"
+# Whatever still runs in the namespace ends before it is deleted, even after a failure.
+on_exit bash -c "ip netns pids '$ns' | xargs -r kill"
 ip netns add "$ns" || { echo "cannot create a namespace" >&2; exit 1; }
 ip -n "$ns" link set lo up
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -74,7 +76,9 @@ cat >"$d/config.json" <<JSON
              "admin": {"allowedIPs": ["100.64.0.0/10"], "allowAllServices": true},
              "isolated": {}}}}
 JSON
-in_ns python3 -m http.server --bind 127.0.0.1 --directory "$d/www" "$up" >/dev/null 2>&1 &
+# ip netns exec execs python3 in place, so $! is the server itself (a function run with & would
+# leave $! naming a subshell, and the server behind after the test).
+ip netns exec "$ns" python3 -m http.server --bind 127.0.0.1 --directory "$d/www" "$up" >/dev/null 2>&1 &
 on_exit kill $!
 in_ns "$nginx_bin" -p "$d/nginx/" -c conf/nginx.conf
 on_exit in_ns "$nginx_bin" -p "$d/nginx/" -c conf/nginx.conf -s stop
