@@ -42,6 +42,9 @@ meshops::nginx::LogFormat load_format(const Options& o);
 /// The input files: the options' or the config's default.
 std::vector<std::string> input_files(const Options& o, const meshops::cli::CommonOptions& c, bool error_log);
 
+/// The one file -f/--follow reads: exactly one, not stdin (else bad usage, 64).
+const std::string& followed_file(const std::vector<std::string>& files);
+
 meshops::Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c);
 meshops::Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c);
 meshops::Exit run_errors(const Options& o, const meshops::cli::CommonOptions& c);

@@ -30,6 +30,11 @@ std::vector<std::string> input_files(const Options& o, const meshops::cli::Commo
   return {error_log ? cfg.nginx.error_log : cfg.nginx.access_log};
 }
 
+const std::string& followed_file(const std::vector<std::string>& files) {
+  if (files.size() != 1 || files[0] == "-") throw Error(Exit::usage, "--follow takes exactly one file (not stdin)");
+  return files[0];
+}
+
 nginx::Filter make_filter(const Options& o, const nginx::LogFormat& f, bool with_time) {
   nginx::Filter flt;
   auto needs = [&](bool ok, const char* flag, const char* what) {

@@ -89,10 +89,8 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
   };
   const auto files = input_files(o, c, /*error_log=*/true);
   if (o.follow) {
-    if (files.size() != 1 || files[0] == "-")
-      throw meshops::Error(Exit::usage, "--follow takes exactly one file (not stdin)");
     meshops::sys::catch_stop_signals();
-    meshops::sys::Follower follower(files[0], {o.from_start, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)});
+    meshops::sys::Follower follower(followed_file(files), {.from_start = o.from_start});
     std::uint64_t n = 0;
     const bool json = c.output.format == cli::Format::json;
     while (!meshops::sys::stop_requested())

@@ -89,7 +89,7 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
                     const Options& o, const meshops::cli::CommonOptions& c) {
   meshops::sys::catch_stop_signals();
   nginx::Aggregator agg(lf, ao);
-  meshops::sys::Follower follower(path, {o.from_start, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)});
+  meshops::sys::Follower follower(path, {.from_start = o.from_start});
   std::uint64_t line_no = 0;
   const auto interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
   auto next = std::chrono::steady_clock::now() + interval;
@@ -125,11 +125,7 @@ Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c) {
   nginx::AggregateOptions ao;
   ao.filter = make_filter(o, lf, /*with_time=*/true);
   const auto files = input_files(o, c, /*error_log=*/false);
-  if (o.follow) {
-    if (files.size() != 1 || files[0] == "-")
-      throw meshops::Error(Exit::usage, "--follow takes exactly one file (not stdin)");
-    return follow_summary(files[0], lf, ao, o, c);
-  }
+  if (o.follow) return follow_summary(followed_file(files), lf, ao, o, c);
   std::unique_ptr<nginx::Aggregator> total;
   for (const auto& f : files) {
     auto agg = summarize_file(f, lf, ao, o.threads);
