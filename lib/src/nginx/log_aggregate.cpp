@@ -88,8 +88,8 @@ void Aggregator::count(const Record& rec) {
   ++requests_;
   truncated_ += rec.truncated;
   int cls = 0;
-  if (rec.has(Var::status)) {
-    int s = parse_status(rec.get(Var::status));
+  if (rec.status >= 0) {
+    const int s = rec.status;
     ++status_[s];
     cls = s >= 100 && s < 600 ? s / 100 : 0;
   }
@@ -101,7 +101,7 @@ void Aggregator::count(const Record& rec) {
   std::optional<std::int64_t> t;
   if (rec.has(Var::time_local)) {
     auto raw = rec.get(Var::time_local);
-    if (raw.size() == time_cache_len_ && std::memcmp(raw.data(), time_cache_raw_, raw.size()) == 0) {
+    if (raw.size() == time_cache_len_ && detail::same_bytes(raw.data(), time_cache_raw_, raw.size())) {
       t = time_cache_ms_;
     } else {
       t = parse_time_local(raw);

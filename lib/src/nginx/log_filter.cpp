@@ -134,8 +134,8 @@ std::string_view record_host(const Record& rec) {
 
 bool Filter::matches(const Record& rec, Escape escape) const {
   if (!statuses.empty()) {
-    if (!rec.has(Var::status)) return false;
-    int s = parse_status(rec.get(Var::status));
+    if (rec.status < 0) return false;
+    const int s = rec.status;
     bool ok = false;
     for (const auto& r : statuses) ok = ok || (s >= r.lo && s <= r.hi);
     if (!ok) return false;

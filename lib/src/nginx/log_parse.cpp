@@ -55,8 +55,9 @@ bool last_field_runs_to_end(Var v) {
   }
 }
 
-bool valid_typed(const Record& rec) {
-  if (rec.has(Var::status) && parse_status(rec.get(Var::status)) < 0) return false;
+bool valid_typed(Record& rec) {
+  rec.status = rec.has(Var::status) ? parse_status(rec.get(Var::status)) : -1;
+  if (rec.has(Var::status) && rec.status < 0) return false;
   if (rec.has(Var::body_bytes_sent) && !all_digits(rec.get(Var::body_bytes_sent))) return false;
   if (rec.has(Var::bytes_sent) && !all_digits(rec.get(Var::bytes_sent))) return false;
   return true;
@@ -251,11 +252,11 @@ bool LineParser::parse_json(std::string_view line, Record& rec) const {
 
 RequestLine parse_request_line(std::string_view request) {
   RequestLine r;
-  std::size_t sp = request.find(' ');
-  if (sp == 0 || sp == std::string_view::npos) return r;
+  std::size_t sp = 0;  // the method: A-Z, '_' and '-' up to the first space
+  while (sp < request.size() && ((request[sp] >= 'A' && request[sp] <= 'Z') || request[sp] == '_' || request[sp] == '-'))
+    ++sp;
+  if (sp == 0 || sp == request.size() || request[sp] != ' ') return r;
   std::string_view method = request.substr(0, sp);
-  for (char c : method)
-    if (!((c >= 'A' && c <= 'Z') || c == '_' || c == '-')) return r;
   std::string_view rest = request.substr(sp + 1);
   std::size_t sp2 = rest.rfind(' ');
   std::string_view uri = rest, protocol;

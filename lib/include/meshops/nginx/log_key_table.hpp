@@ -22,6 +22,24 @@ inline std::uint64_t load64(const char* p) {
   std::memcpy(&w, p, 8);
   return w;
 }
+inline std::uint32_t load32(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+// a[0..n) == b[0..n), inline: for the short keys of a log (paths, addresses, agents) a call to
+// memcmp costs more than the compare. Reads only inside both ranges.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load64(a + i) != load64(b + i)) return false;
+    return load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
 } // namespace detail
 
 /// A fast 64-bit hash of a byte string (not cryptographic: a log writer who floods one table
@@ -73,7 +91,7 @@ public:
     while (true) {
       Slot& s = slots_[i];
       if (!s.key) break;
-      if (s.hash == h && s.len == key.size() && std::memcmp(s.key, key.data(), key.size()) == 0) return s.value;
+      if (s.hash == h && s.len == key.size() && detail::same_bytes(s.key, key.data(), key.size())) return s.value;
       i = (i + 1) & mask;
     }
     if ((size_ + 1) * 4 > slots_.size() * 3) {

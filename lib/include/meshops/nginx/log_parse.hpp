@@ -27,6 +27,7 @@ struct Record {
   std::uint32_t present = 0;  ///< bit (1 << Var) set when the line has that variable
   std::vector<RawField> fields;  ///< every field in order (custom variables included)
   bool truncated = false;        ///< the line ended before the format did (see LineParser::parse)
+  int status = -1;               ///< $status as a number, -1 without one (set when the line matched)
 
   bool has(Var v) const { return (present >> static_cast<int>(v)) & 1u; }
   std::string_view get(Var v) const { return vars[static_cast<int>(v)]; }
