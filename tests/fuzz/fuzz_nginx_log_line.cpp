@@ -39,7 +39,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   LineParser parser(f);
   Record rec;
-  if (parser.parse(line, rec)) {
+  const bool matched = parser.parse(line, rec);
+  // The parser a summary uses, which skips Record::fields, must read the same variables.
+  LineParser lean(f, RawFields::skip);
+  Record lean_rec;
+  if (lean.parse(line, lean_rec) != matched) __builtin_trap();
+  if (matched) {
+    if (lean_rec.present != rec.present || lean_rec.status != rec.status || lean_rec.bytes != rec.bytes) __builtin_trap();
+    for (int v = 0; v < static_cast<int>(Var::count_); ++v)
+      if (rec.has(static_cast<Var>(v)) && rec.get(static_cast<Var>(v)) != lean_rec.get(static_cast<Var>(v))) __builtin_trap();
+  }
+  if (matched) {
     (void)record_to_json(rec, f.escape).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     Filter flt;
     flt.statuses = {{500, 599}};

@@ -12,6 +12,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+
 #include <string>
 #include <vector>
 
@@ -450,4 +452,87 @@ TEST_CASE("KeyTable keeps every distinct key across growth", "[nginx][aggregate]
   CHECK(t.at("key-42") == 3);
   CHECK(hash_bytes("abcdefghijklmnopq") != hash_bytes("abcdefghijklmnopr"));
   CHECK(hash_bytes("") != hash_bytes(std::string_view("\0", 1)));
+}
+
+TEST_CASE("a parser that skips the raw fields reads the same variables", "[nginx][parse]") {
+  auto f = compile_log_format(
+      R"($remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" )"
+      R"("$http_user_agent" $request_time $host $status)");  // $status twice: the first wins
+  LineParser keep(f), skip(f, RawFields::skip);
+  const std::string line =
+      R"(10.0.0.1 - bob [25/Nov/2026:17:43:25 +0000] "GET / HTTP/1.1" 503 42 "-" "a \"b\" c" 0.005 h.test 200)";
+  Record a, b;
+  REQUIRE(keep.parse(line, a));
+  REQUIRE(skip.parse(line, b));
+  CHECK(a.fields.size() == 11);
+  CHECK(b.fields.empty());
+  CHECK(a.present == b.present);
+  for (int v = 1; v < static_cast<int>(Var::count_); ++v) {
+    INFO(var_name(static_cast<Var>(v)));
+    CHECK(a.has(static_cast<Var>(v)) == b.has(static_cast<Var>(v)));
+    if (a.has(static_cast<Var>(v))) CHECK(a.get(static_cast<Var>(v)) == b.get(static_cast<Var>(v)));
+  }
+  CHECK(b.status == 503);
+  CHECK(b.bytes == 42);
+  CHECK(b.get(Var::http_user_agent) == R"(a \"b\" c)");
+}
+
+TEST_CASE("the byte count prefers $body_bytes_sent and survives a 20-digit value", "[nginx][parse]") {
+  auto f = compile_log_format("$remote_addr $bytes_sent $body_bytes_sent $status");
+  LineParser p(f);
+  Record r;
+  REQUIRE(p.parse("10.0.0.1 900 800 200", r));
+  CHECK(r.bytes == 800);
+  REQUIRE(p.parse("10.0.0.1 900 99999999999999999999 200", r));
+  CHECK(r.bytes == 0);  // past 19 digits: not a number it can hold
+  CHECK_FALSE(p.parse("10.0.0.1 900 8x0 200", r));
+  auto g = compile_log_format("$remote_addr $bytes_sent");
+  LineParser q(g);
+  REQUIRE(q.parse("10.0.0.1 900", r));
+  CHECK(r.bytes == 900);
+}
+
+TEST_CASE("the request line splits with the usual and unusual protocols", "[nginx][parse]") {
+  auto usual = parse_request_line("GET /a b HTTP/1.1");
+  CHECK(usual.valid);
+  CHECK(usual.uri == "/a b");
+  CHECK(usual.protocol == "HTTP/1.1");
+  auto longer = parse_request_line("GET /a HTTP/1.10");
+  CHECK(longer.uri == "/a");
+  CHECK(longer.protocol == "HTTP/1.10");
+  auto none = parse_request_line("GET /a/b/c/d/e");
+  CHECK(none.uri == "/a/b/c/d/e");
+  CHECK(none.protocol.empty());
+  auto spaced = parse_request_line("GET /x HTTP/1 1");  // not a protocol: all of it is the URI
+  CHECK(spaced.uri == "/x HTTP/1 1");
+  CHECK_FALSE(parse_request_line("get / HTTP/1.1").valid);
+  CHECK_FALSE(parse_request_line("GET").valid);
+  CHECK_FALSE(parse_request_line(" / HTTP/1.1").valid);
+}
+
+TEST_CASE("client CIDRs read IPv4 as inet_pton does", "[nginx][filter]") {
+  const Cidr net = parse_cidr("0.0.0.0/0");
+  for (const char* text : {"1.2.3.4", "255.255.255.255", "0.0.0.0", "10.0.0.1", "01.2.3.4", "1.2.3.256", "1.2.3",
+                           "1.2.3.4.5", "1..3.4", "1.2.3.4 ", "", "1.2.3.0004", "a.b.c.d", "1.2.3.-1"}) {
+    INFO(text);
+    unsigned char buf[4];
+    const bool inet = ::inet_pton(AF_INET, text, buf) == 1;
+    CHECK(net.contains(text) == inet);
+  }
+  CHECK(parse_cidr("192.168.1.0/24").contains("192.168.1.77"));
+  CHECK_FALSE(parse_cidr("192.168.1.0/24").contains("192.168.2.77"));
+}
+
+TEST_CASE("keys compare equal only when every byte is", "[nginx][aggregate]") {
+  for (std::size_t n = 0; n < 40; ++n) {
+    std::string a(n, 'k');
+    for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    CHECK(detail::same_bytes(a.data(), std::string(a).data(), n));
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] ^= 1;
+      INFO(n << " " << i);
+      CHECK_FALSE(detail::same_bytes(a.data(), b.data(), n));
+    }
+  }
 }

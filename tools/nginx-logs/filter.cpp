@@ -22,6 +22,9 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
     throw meshops::Error(Exit::usage, "filter prints records, not metrics: use summary --prom");
   const nginx::LogFormat lf = load_format(o);
   const nginx::Filter flt = make_filter(o, lf, /*with_time=*/true);
+  // Most lines do not match: they are split only into the variables the filter reads, and a
+  // match is split again into every field when NDJSON shows them all.
+  const nginx::LineParser matcher(lf, nginx::RawFields::skip);
   const nginx::LineParser parser(lf);
   const bool json = c.output.format == meshops::cli::Format::json;
   // Lines are foreign bytes: escaped for a terminal, passed through untouched into a pipe.
@@ -31,13 +34,14 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
   std::uint64_t malformed = 0;
   std::string out;
   auto on_line = [&](std::string_view line, std::uint64_t line_no, bool flush) {
-    if (!parser.parse(line, rec)) {
+    if (!matcher.parse(line, rec)) {
       if (++malformed <= 5 && c.verbose > 0)
         meshops::cli::warn(kTool, fmt::format("line {}: malformed: {}", line_no, line.substr(0, 4096)));
       return;
     }
     if (!flt.matches(rec, lf.escape)) return;
     if (json) {
+      parser.parse(line, rec);
       out = meshops::cli::dump_json(nginx::record_to_json(rec, lf.escape), false);
     } else {
       out = escape_lines ? meshops::cli::terminal_safe_keep_backslash(rec.line) : std::string(rec.line);

@@ -1,3 +1,5 @@
+
+
 #include "meshops/nginx/log_aggregate.hpp"
 
 #include <nlohmann/json.hpp>
@@ -56,12 +58,15 @@ double MsHistogram::quantile(double q) const {
 }
 
 Aggregator::Aggregator(const LogFormat& format, AggregateOptions options)
-    : format_(&format), parser_(format), options_(std::move(options)), filtering_(!options_.filter.empty()) {}
+    : format_(&format), parser_(format, RawFields::skip), options_(std::move(options)), filtering_(!options_.filter.empty()) {}
 
 void Aggregator::add_lines(std::string_view data, std::uint64_t line_no) {
   const char* p = data.data();
   const char* end = p + data.size();
+  // The lines ahead are asked for early: the hardware prefetcher stops at each page's end.
+  constexpr std::ptrdiff_t kAhead = 2048;
   while (p < end) {
+    if (end - p > kAhead) __builtin_prefetch(p + kAhead);
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
     const char* le = nl ? nl : end;
     add_line(std::string_view(p, static_cast<std::size_t>(le - p)), line_no++);
@@ -93,9 +98,7 @@ void Aggregator::count(const Record& rec) {
     ++status_[s];
     cls = s >= 100 && s < 600 ? s / 100 : 0;
   }
-  std::uint64_t bytes = 0;
-  if (rec.has(Var::body_bytes_sent)) bytes = parse_uint(rec.get(Var::body_bytes_sent)).value_or(0);
-  else if (rec.has(Var::bytes_sent)) bytes = parse_uint(rec.get(Var::bytes_sent)).value_or(0);
+  const std::uint64_t bytes = rec.bytes;
   bytes_ += bytes;
 
   std::optional<std::int64_t> t;

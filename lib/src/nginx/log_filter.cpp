@@ -27,14 +27,34 @@ std::vector<std::string_view> split_commas(std::string_view s) {
   return out;
 }
 
+// Dotted-quad IPv4 as inet_pton reads it (four decimal octets, no leading zeros), without
+// inet_pton's copy and call: `filter --client` reads one address a line.
+bool parse_ipv4(std::string_view text, std::array<std::uint8_t, 16>& out) {
+  std::size_t i = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (i >= text.size() || text[i] != '.') return false;
+      ++i;
+    }
+    const std::size_t start = i;
+    unsigned value = 0;
+    while (i < text.size() && i - start < 4 && text[i] >= '0' && text[i] <= '9') value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+    const std::size_t digits = i - start;
+    if (digits == 0 || digits > 3 || value > 255 || (digits > 1 && text[start] == '0')) return false;
+    out[static_cast<std::size_t>(octet)] = static_cast<std::uint8_t>(value);
+  }
+  return i == text.size();
+}
+
 // Called per line by `filter --client`: a stack copy for inet_pton's NUL, no allocation.
 bool parse_address(std::string_view text, bool& v6, std::array<std::uint8_t, 16>& out) {
+  v6 = text.find(':') != std::string_view::npos;
+  if (!v6) return parse_ipv4(text, out);
   char buf[64];
   if (text.size() >= sizeof buf) return false;
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
-  v6 = text.find(':') != std::string_view::npos;
-  return ::inet_pton(v6 ? AF_INET6 : AF_INET, buf, out.data()) == 1;
+  return ::inet_pton(AF_INET6, buf, out.data()) == 1;
 }
 
 // Called per line by --path/--host: the text is copied into a buffer reused across calls.

@@ -21,24 +21,32 @@ bool escaped_at(std::string_view s, std::size_t from, std::size_t h) {
   return n & 1u;
 }
 
+std::uint64_t load64(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
 // The first occurrence of lit in s at or after pos; inside a quoted field an escaped quote
 // (\") does not count, so a user agent written by a proxy that escapes that way stays whole.
-std::size_t find_literal(std::string_view s, std::size_t pos, std::string_view lit, bool quoted) {
-  const char first = lit[0];
-  const bool check_escape = quoted && first == '"';
+std::size_t find_literal(std::string_view s, std::size_t pos, const LineParser::Literal& lit) {
+  const std::size_t size = lit.text.size();
   std::size_t p = pos;
   while (p < s.size()) {
-    const void* hit = std::memchr(s.data() + p, first, s.size() - p);
+    const void* hit = std::memchr(s.data() + p, lit.text[0], s.size() - p);
     if (!hit) return std::string_view::npos;
-    std::size_t h = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
-    if (check_escape && escaped_at(s, pos, h)) { p = h + 1; continue; }
-    if (h + lit.size() <= s.size()) {
-      // Literals are a few bytes ("\" \"", " [") : a loop beats a call to memcmp.
-      std::size_t k = 1;
-      while (k < lit.size() && s[h + k] == lit[k]) ++k;
-      if (k == lit.size()) return h;
-    }
+    const auto h = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
     p = h + 1;
+    if (lit.escape_aware && escaped_at(s, pos, h)) continue;
+    if (size == 1) return h;
+    if (h + size > s.size()) continue;
+    if (h + 8 <= s.size()) {  // literals are a few bytes (" [", "\" \""): one word compare
+      if (((load64(s.data() + h) ^ lit.head) & lit.head_mask) == 0 &&
+          (size <= 8 || s.substr(h + 8, size - 8) == lit.text.substr(8)))
+        return h;
+    } else if (s.substr(h, size) == lit.text) {
+      return h;
+    }
   }
   return std::string_view::npos;
 }
@@ -55,11 +63,27 @@ bool last_field_runs_to_end(Var v) {
   }
 }
 
+// A byte count: whether v is all digits, with its value in n (0 past 19 digits, which could
+// overflow).
+bool read_count(std::string_view v, std::uint64_t& n) {
+  if (v.empty()) return false;
+  std::uint64_t x = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return false;
+    x = x * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  n = v.size() <= 19 ? x : 0;
+  return true;
+}
+
+// Checks and reads the typed fields every line needs: $status, the byte counts.
 bool valid_typed(Record& rec) {
   rec.status = rec.has(Var::status) ? parse_status(rec.get(Var::status)) : -1;
   if (rec.has(Var::status) && rec.status < 0) return false;
-  if (rec.has(Var::body_bytes_sent) && !all_digits(rec.get(Var::body_bytes_sent))) return false;
-  if (rec.has(Var::bytes_sent) && !all_digits(rec.get(Var::bytes_sent))) return false;
+  std::uint64_t body = 0, all = 0;
+  if (rec.has(Var::body_bytes_sent) && !read_count(rec.get(Var::body_bytes_sent), body)) return false;
+  if (rec.has(Var::bytes_sent) && !read_count(rec.get(Var::bytes_sent), all)) return false;
+  rec.bytes = rec.has(Var::body_bytes_sent) ? body : all;
   return true;
 }
 
@@ -149,11 +173,30 @@ bool valid_clock(int h, int mi, int sec, unsigned mon, int day) {
 
 } // namespace
 
-LineParser::LineParser(const LogFormat& format) : format_(&format) {
+LineParser::LineParser(const LogFormat& format, RawFields fields)
+    : format_(&format), keep_fields_(fields == RawFields::keep) {
   int last = -1;
   for (Var v : {Var::remote_addr, Var::time_local, Var::time_iso8601, Var::msec, Var::request, Var::status})
     last = std::max(last, format.index_of(v));
   tail_from_ = static_cast<std::size_t>(last + 1);
+  std::uint32_t seen = 0;
+  for (const FormatField& field : format.fields) {
+    Literal lit;
+    lit.text = field.following;
+    const auto bit = std::uint32_t{1} << static_cast<int>(field.var);
+    if (field.var != Var::other && !(seen & bit)) {  // the first field with a variable sets it
+      lit.var_slot = static_cast<std::uint8_t>(field.var);
+      lit.var_bit = bit;
+      seen |= bit;
+    }
+    if (!lit.text.empty()) {
+      const std::size_t n = std::min<std::size_t>(lit.text.size(), 8);
+      std::memcpy(&lit.head, lit.text.data(), n);
+      lit.head_mask = n == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;  // little-endian
+      lit.escape_aware = field.quoted && lit.text[0] == '"';
+    }
+    literals_.push_back(lit);
+  }
 }
 
 bool LineParser::parse(std::string_view line, Record& rec) const {
@@ -171,36 +214,42 @@ bool LineParser::parse_fields(std::string_view line, Record& rec) const {
     pos = f.leading.size();
   }
   const std::size_t n = f.fields.size();
-  if (rec.fields.size() != n) rec.fields.resize(n);
+  if (keep_fields_ && rec.fields.size() != n) rec.fields.resize(n);
   rec.truncated = false;
+  // Each value goes to its variable's slot (Var::other's slot, 0, is a sink never read).
+  auto store = [&](std::size_t i, std::string_view value) {
+    const Literal& lit = literals_[i];
+    rec.vars[lit.var_slot] = value;
+    rec.present |= lit.var_bit;
+    if (keep_fields_) rec.fields[i] = RawField{f.fields[i].name, value, f.fields[i].var};
+  };
   for (std::size_t i = 0; i < n; ++i) {
-    const FormatField& field = f.fields[i];
+    const Literal& lit = literals_[i];
     if (pos > line.size()) return false;
     std::size_t end;
-    if (!field.following.empty()) {
-      end = find_literal(line, pos, field.following, field.quoted);
+    if (!lit.text.empty()) {
+      end = find_literal(line, pos, lit);
       if (end == std::string_view::npos) {
         // A line cut short (a crash, a full disk) inside a quoted field after those that make
         // a request is still that request, as GoAccess counts it: the field takes the rest.
         // (GoAccess also takes a line that ends right where an unquoted field would start.)
-        if (i < tail_from_ || (!field.quoted && pos < line.size())) return false;
-        std::string_view value = line.substr(pos);
-        rec.fields[i] = RawField{field.name, value, field.var};
-        if (field.quoted) set_var(rec, field.var, value);
-        rec.fields.resize(field.quoted ? i + 1 : i);
+        const bool quoted = f.fields[i].quoted;
+        if (i < tail_from_ || (!quoted && pos < line.size())) return false;
+        if (quoted) {
+          store(i, line.substr(pos));
+        }
+        if (keep_fields_) rec.fields.resize(quoted ? i + 1 : i);
         rec.truncated = true;
         break;
       }
-    } else if (field.quoted || last_field_runs_to_end(field.var)) {
+    } else if (f.fields[i].quoted || last_field_runs_to_end(f.fields[i].var)) {
       end = line.size();
     } else {
       end = line.find(' ', pos);
       if (end == std::string_view::npos) end = line.size();
     }
-    std::string_view value = line.substr(pos, end - pos);
-    rec.fields[i] = RawField{field.name, value, field.var};
-    set_var(rec, field.var, value);
-    pos = end + field.following.size();
+    store(i, line.substr(pos, end - pos));
+    pos = end + lit.text.size();
   }
   return valid_typed(rec);
 }
@@ -258,7 +307,9 @@ RequestLine parse_request_line(std::string_view request) {
   if (sp == 0 || sp == request.size() || request[sp] != ' ') return r;
   std::string_view method = request.substr(0, sp);
   std::string_view rest = request.substr(sp + 1);
-  std::size_t sp2 = rest.rfind(' ');
+  // The protocol is nearly always 8 bytes ("HTTP/1.1"): look there before searching back.
+  const bool usual = rest.size() > 9 && rest[rest.size() - 9] == ' ' && rest.find(' ', rest.size() - 8) == std::string_view::npos;
+  std::size_t sp2 = usual ? rest.size() - 9 : rest.rfind(' ');
   std::string_view uri = rest, protocol;
   if (sp2 != std::string_view::npos && rest.substr(sp2 + 1).substr(0, 5) == "HTTP/") {
     uri = rest.substr(0, sp2);

@@ -28,15 +28,20 @@ struct Record {
   std::vector<RawField> fields;  ///< every field in order (custom variables included)
   bool truncated = false;        ///< the line ended before the format did (see LineParser::parse)
   int status = -1;               ///< $status as a number, -1 without one (set when the line matched)
+  std::uint64_t bytes = 0;       ///< $body_bytes_sent, else $bytes_sent, as a number (0 without)
 
   bool has(Var v) const { return (present >> static_cast<int>(v)) & 1u; }
   std::string_view get(Var v) const { return vars[static_cast<int>(v)]; }
 };
 
+/// Whether LineParser fills Record::fields (every field in order, for NDJSON output) or only
+/// the known variables (all a summary or a filter reads: less work a line).
+enum class RawFields { keep, skip };
+
 /// Splits lines according to one format. Reusable across lines; holds no per-line state.
 class LineParser {
 public:
-  explicit LineParser(const LogFormat& format);
+  explicit LineParser(const LogFormat& format, RawFields fields = RawFields::keep);
 
   /// Parses line (without its '\n'; a trailing '\r' is ignored) into rec, reusing rec's
   /// storage. Returns false when the line does not match the format: a literal is missing,
@@ -48,11 +53,23 @@ public:
 
   const LogFormat& format() const { return *format_; }
 
+  /// The literal after a field, ready for the search, and where the field's value goes.
+  struct Literal {
+    std::string_view text;        ///< empty after a last field that nothing follows
+    std::uint64_t head = 0;       ///< text's first (up to 8) bytes as one word
+    std::uint64_t head_mask = 0;  ///< the bytes of head that belong to text
+    bool escape_aware = false;    ///< closes a quoted field at a '"', which \" does not
+    std::uint8_t var_slot = 0;    ///< Record::vars index; 0 (Var::other, never read) for none
+    std::uint32_t var_bit = 0;    ///< Record::present bit; 0 for none
+  };
+
 private:
   bool parse_fields(std::string_view line, Record& rec) const;
   bool parse_json(std::string_view line, Record& rec) const;
   const LogFormat* format_;
-  std::size_t tail_from_ = 0;  // fields from this index on may be cut off
+  bool keep_fields_;
+  std::size_t tail_from_ = 0;      // fields from this index on may be cut off
+  std::vector<Literal> literals_;  // one per field
 };
 
 /// The request line `METHOD URI PROTOCOL` split; valid is false for what is not one (a TLS
