@@ -51,6 +51,16 @@ std::size_t find_literal(std::string_view s, std::size_t pos, const LineParser::
   return std::string_view::npos;
 }
 
+// Where line, cut short, ends with the first bytes of lit after a field that starts at pos
+// (a request's closing quote without the space after it): the field's end, or npos.
+std::size_t literal_cut_at_end(std::string_view line, std::size_t pos, const LineParser::Literal& lit) {
+  for (std::size_t k = std::min(lit.text.size() - 1, line.size() - pos); k > 0; --k) {
+    const std::size_t at = line.size() - k;
+    if (line.substr(at) == lit.text.substr(0, k) && !(lit.escape_aware && escaped_at(line, pos, at))) return at;
+  }
+  return std::string_view::npos;
+}
+
 // A last field with nothing after it in the format ends at the first space, so text appended
 // after it is ignored, except for values that hold spaces themselves.
 bool last_field_runs_to_end(Var v) {
@@ -176,7 +186,7 @@ bool valid_clock(int h, int mi, int sec, unsigned mon, int day) {
 LineParser::LineParser(const LogFormat& format, RawFields fields)
     : format_(&format), keep_fields_(fields == RawFields::keep) {
   int last = -1;
-  for (Var v : {Var::remote_addr, Var::time_local, Var::time_iso8601, Var::msec, Var::request, Var::status})
+  for (Var v : {Var::remote_addr, Var::time_local, Var::time_iso8601, Var::msec, Var::request})
     last = std::max(last, format.index_of(v));
   tail_from_ = static_cast<std::size_t>(last + 1);
   std::uint32_t seen = 0;
@@ -230,15 +240,19 @@ bool LineParser::parse_fields(std::string_view line, Record& rec) const {
     if (!lit.text.empty()) {
       end = find_literal(line, pos, lit);
       if (end == std::string_view::npos) {
-        // A line cut short (a crash, a full disk) inside a quoted field after those that make
-        // a request is still that request, as GoAccess counts it: the field takes the rest.
-        // (GoAccess also takes a line that ends right where an unquoted field would start.)
+        // A line cut short (a crash, a full disk) after the fields that make a request is
+        // still that request, as GoAccess counts it. Cut inside the literal after a field
+        // ("GET / HTTP/1.1"), the field is whole; cut inside a quoted field, the field takes
+        // the rest; a line that ends right where an unquoted field would start has it absent.
         const bool quoted = f.fields[i].quoted;
-        if (i < tail_from_ || (!quoted && pos < line.size())) return false;
-        if (quoted) {
-          store(i, line.substr(pos));
+        const std::size_t cut = literal_cut_at_end(line, pos, lit);
+        if (cut != std::string_view::npos && i + 1 >= tail_from_) {
+          store(i, line.substr(pos, cut - pos));
+        } else {
+          if (i < tail_from_ || (!quoted && pos < line.size())) return false;
+          if (quoted) store(i, line.substr(pos));
         }
-        if (keep_fields_) rec.fields.resize(quoted ? i + 1 : i);
+        if (keep_fields_) rec.fields.resize(cut != std::string_view::npos || quoted ? i + 1 : i);
         rec.truncated = true;
         break;
       }

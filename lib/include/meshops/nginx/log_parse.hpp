@@ -46,9 +46,10 @@ public:
   /// Parses line (without its '\n'; a trailing '\r' is ignored) into rec, reusing rec's
   /// storage. Returns false when the line does not match the format: a literal is missing,
   /// $status is not three digits, a byte count is not a number, or (json) it is not an object.
-  /// Text after the format's last literal is ignored. A line that ends inside a quoted field
-  /// after the fields that make a request ($remote_addr, the time, $request, $status) is
-  /// accepted with rec.truncated set and the later fields absent (GoAccess counts it too).
+  /// Text after the format's last literal is ignored. A line cut short after the fields that
+  /// make a request ($remote_addr, the time, $request) is accepted with rec.truncated set and
+  /// the later fields absent, as GoAccess counts it: cut inside a quoted field (which takes
+  /// the rest), inside the literal after a field, or where an unquoted field would start.
   bool parse(std::string_view line, Record& rec) const;
 
   const LogFormat& format() const { return *format_; }
