@@ -170,7 +170,8 @@ TEST_CASE("\\xHH escapes are decoded for matching and shown escaped when not UTF
   auto f = compile_log_format("combined");
   LineParser p(f);
   Record r;
-  REQUIRE(p.parse(lines_of(fixture("combined.log")).back(), r));
+  const std::string line = lines_of(fixture("combined.log")).back();  // r's views point into it
+  REQUIRE(p.parse(line, r));
   CHECK(flt.matches(r, Escape::default_));
 }
 
@@ -182,7 +183,8 @@ TEST_CASE("quotes escaped in the user agent do not end the field", "[nginx][pars
   REQUIRE(p.parse(R"(10.0.0.1 - - [25/Nov/2026:17:43:25 +0000] "GET / HTTP/1.1" 200 6 "-" "Mozilla \"x\" y" trailing)", r));
   CHECK(r.get(Var::http_user_agent) == R"(Mozilla \"x\" y)");
   CHECK(decode_value(r.get(Var::http_user_agent), Escape::default_) == "Mozilla \"x\" y");
-  REQUIRE(p.parse(lines_of(fixture("combined.log"))[5], r));
+  const std::string quoted = lines_of(fixture("combined.log"))[5];
+  REQUIRE(p.parse(quoted, r));
   CHECK(decode_value(r.get(Var::http_user_agent), Escape::default_) == "Mozilla/5.0 \"quoted\" agent");
 }
 
@@ -196,7 +198,8 @@ TEST_CASE("IPv6 clients, a set $remote_user, CRLF and trailing text parse", "[ng
   CHECK(r.line.back() == '"');
   CHECK(parse_cidr("2001:db8::/32").contains(r.get(Var::remote_addr)));
   CHECK_FALSE(parse_cidr("10.0.0.0/8").contains(r.get(Var::remote_addr)));
-  REQUIRE(p.parse(kLine + " \"extra\" 0.1", r));
+  const std::string trailing = kLine + " \"extra\" 0.1";
+  REQUIRE(p.parse(trailing, r));
   CHECK(r.get(Var::http_user_agent) == "curl/7.88.1");
 }
 
@@ -235,8 +238,9 @@ TEST_CASE("a line cut short after the request is a truncated request, earlier ma
   // Cut right after the request, with or without the space: a request without a status, as
   // GoAccess 1.7 counts it (one valid request, no status code; checked on such lines here).
   for (std::size_t keep : {kLine.find(" 200 "), kLine.find(" 200 ") + 1}) {
-    INFO(kLine.substr(0, keep));
-    REQUIRE(p.parse(kLine.substr(0, keep), r));
+    const std::string cut = kLine.substr(0, keep);
+    INFO(cut);
+    REQUIRE(p.parse(cut, r));
     CHECK(r.truncated);
     CHECK(r.get(Var::request) == "GET /index.html?x=1 HTTP/1.1");
     CHECK_FALSE(r.has(Var::status));
@@ -546,4 +550,41 @@ TEST_CASE("keys compare equal only when every byte is", "[nginx][aggregate]") {
       CHECK_FALSE(detail::same_bytes(a.data(), b.data(), n));
     }
   }
+}
+
+TEST_CASE("a complete line in another layout is malformed, not a cut request", "[nginx][parse]") {
+  auto f = compile_log_format("combined");
+  LineParser p(f);
+  Record r;
+  // Tabs where combined has spaces: the request's closing quote is not followed by " ".
+  CHECK_FALSE(p.parse("1.2.3.4 - - [25/Nov/2026:17:43:25 +0000] \"GET / HTTP/1.1\"\t200\t6\t\"-\"\t\"curl\"", r));
+  CHECK_FALSE(p.parse("1.2.3.4 - - [25/Nov/2026:17:43:25 +0000] \"GET / HTTP/1.1\"|200|6|\"-\"|\"curl\"", r));
+}
+
+TEST_CASE("nothing of one line shows through in the next", "[nginx][parse]") {
+  auto json = compile_log_format("json");
+  auto s = summary_of(json, "{\"status\":\"404\",\"body_bytes_sent\":\"100\"}\n{}\n");
+  CHECK(s.requests == 2);
+  CHECK(s.bytes_sent == 100);
+  CHECK(s.status.at(404) == 1);
+  LineParser p(json);
+  Record r;
+  const std::string with_status = R"({"status":"503","body_bytes_sent":"7"})";
+  REQUIRE(p.parse(with_status, r));
+  REQUIRE(p.parse("{}", r));
+  CHECK(r.status == -1);
+  CHECK(r.bytes == 0);
+  CHECK_FALSE(r.truncated);
+}
+
+TEST_CASE("a format without the fields that make a request accepts no cut lines", "[nginx][parse]") {
+  auto f = compile_log_format("$host $status $body_bytes_sent");
+  auto s = summary_of(f, "h.test 200 5\n\n\nh.test 200\nh.test 200 5\n");
+  CHECK(s.requests == 2);
+  CHECK(s.malformed == 3);
+  CHECK(s.truncated == 0);
+  auto g = compile_log_format("$host \"$http_user_agent\" $request_time");
+  auto t = summary_of(g, "h.test \"curl\" 0.1\nh.test \"cu\n\n");
+  CHECK(t.requests == 1);
+  CHECK(t.malformed == 2);
 }

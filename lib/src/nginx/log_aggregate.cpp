@@ -1,5 +1,3 @@
-
-
 #include "meshops/nginx/log_aggregate.hpp"
 
 #include <nlohmann/json.hpp>

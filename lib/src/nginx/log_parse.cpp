@@ -51,14 +51,15 @@ std::size_t find_literal(std::string_view s, std::size_t pos, const LineParser::
   return std::string_view::npos;
 }
 
-// Where line, cut short, ends with the first bytes of lit after a field that starts at pos
-// (a request's closing quote without the space after it): the field's end, or npos.
+// Where line, cut short, ends inside the literal after a field that starts at pos
+// ("GET / HTTP/1.1"" cut before the space): the first unescaped occurrence of the literal's
+// first byte, when the rest of the line from there begins the literal; else npos.
 std::size_t literal_cut_at_end(std::string_view line, std::size_t pos, const LineParser::Literal& lit) {
-  for (std::size_t k = std::min(lit.text.size() - 1, line.size() - pos); k > 0; --k) {
-    const std::size_t at = line.size() - k;
-    if (line.substr(at) == lit.text.substr(0, k) && !(lit.escape_aware && escaped_at(line, pos, at))) return at;
-  }
-  return std::string_view::npos;
+  std::size_t h = line.find(lit.text[0], pos);
+  while (h != std::string_view::npos && lit.escape_aware && escaped_at(line, pos, h)) h = line.find(lit.text[0], h + 1);
+  if (h == std::string_view::npos) return h;
+  const std::size_t rest = line.size() - h;
+  return rest < lit.text.size() && line.substr(h) == lit.text.substr(0, rest) ? h : std::string_view::npos;
 }
 
 // A last field with nothing after it in the format ends at the first space, so text appended
@@ -185,10 +186,13 @@ bool valid_clock(int h, int mi, int sec, unsigned mon, int day) {
 
 LineParser::LineParser(const LogFormat& format, RawFields fields)
     : format_(&format), keep_fields_(fields == RawFields::keep) {
+  // The fields that make a request; a line cut short after them still is one. A format with
+  // none of them has its $status stand in; with neither, no line may be cut short.
   int last = -1;
   for (Var v : {Var::remote_addr, Var::time_local, Var::time_iso8601, Var::msec, Var::request})
     last = std::max(last, format.index_of(v));
-  tail_from_ = static_cast<std::size_t>(last + 1);
+  if (last < 0) last = format.index_of(Var::status);
+  tail_from_ = last < 0 ? format.fields.size() : static_cast<std::size_t>(last + 1);
   std::uint32_t seen = 0;
   for (const FormatField& field : format.fields) {
     Literal lit;
@@ -201,8 +205,9 @@ LineParser::LineParser(const LogFormat& format, RawFields fields)
     }
     if (!lit.text.empty()) {
       const std::size_t n = std::min<std::size_t>(lit.text.size(), 8);
-      std::memcpy(&lit.head, lit.text.data(), n);
-      lit.head_mask = n == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;  // little-endian
+      const char ones[8] = {'\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFF', '\xFF'};
+      std::memcpy(&lit.head, lit.text.data(), n);  // both in memory order, as the compare loads
+      std::memcpy(&lit.head_mask, ones, n);
       lit.escape_aware = field.quoted && lit.text[0] == '"';
     }
     literals_.push_back(lit);
@@ -212,7 +217,10 @@ LineParser::LineParser(const LogFormat& format, RawFields fields)
 bool LineParser::parse(std::string_view line, Record& rec) const {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   rec.line = line;
-  rec.present = 0;
+  rec.present = 0;  // nothing of the previous line may show through
+  rec.truncated = false;
+  rec.status = -1;
+  rec.bytes = 0;
   return format_->json_lines ? parse_json(line, rec) : parse_fields(line, rec);
 }
 
@@ -225,7 +233,6 @@ bool LineParser::parse_fields(std::string_view line, Record& rec) const {
   }
   const std::size_t n = f.fields.size();
   if (keep_fields_ && rec.fields.size() != n) rec.fields.resize(n);
-  rec.truncated = false;
   // Each value goes to its variable's slot (Var::other's slot, 0, is a sink never read).
   auto store = [&](std::size_t i, std::string_view value) {
     const Literal& lit = literals_[i];
@@ -273,7 +280,7 @@ bool LineParser::parse_json(std::string_view line, Record& rec) const {
   std::size_t i = skip_ws(line, 0);
   if (i >= line.size() || line[i] != '{') return false;
   i = skip_ws(line, i + 1);
-  if (i < line.size() && line[i] == '}') return true;
+  if (i < line.size() && line[i] == '}') return valid_typed(rec);
   while (i < line.size()) {
     if (line[i] != '"') return false;
     std::size_t kend = json_string_end(line, i + 1);
