@@ -1,7 +1,5 @@
 #include "meshops/nginx/log_parse.hpp"
 
-#include "text.hpp"
-
 #include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
@@ -11,8 +9,6 @@
 
 namespace meshops::nginx {
 namespace {
-
-using text::all_digits;
 
 // Whether the byte at h is escaped by an odd run of backslashes after `from`.
 bool escaped_at(std::string_view s, std::size_t from, std::size_t h) {
@@ -328,9 +324,7 @@ RequestLine parse_request_line(std::string_view request) {
   if (sp == 0 || sp == request.size() || request[sp] != ' ') return r;
   std::string_view method = request.substr(0, sp);
   std::string_view rest = request.substr(sp + 1);
-  // The protocol is nearly always 8 bytes ("HTTP/1.1"): look there before searching back.
-  const bool usual = rest.size() > 9 && rest[rest.size() - 9] == ' ' && rest.find(' ', rest.size() - 8) == std::string_view::npos;
-  std::size_t sp2 = usual ? rest.size() - 9 : rest.rfind(' ');
+  std::size_t sp2 = rest.rfind(' ');
   std::string_view uri = rest, protocol;
   if (sp2 != std::string_view::npos && rest.substr(sp2 + 1).substr(0, 5) == "HTTP/") {
     uri = rest.substr(0, sp2);
