@@ -331,8 +331,6 @@ TEST_CASE("times parse from $time_local, $time_iso8601 and $msec", "[nginx][pars
   CHECK(parse_msec("971211336.123").value() == 971211336123);
   CHECK_FALSE(parse_time_local("10/Foo/2000:13:55:36 -0700"));
   CHECK_FALSE(parse_time_local("32/Oct/2000:13:55:36 -0700"));
-  CHECK(format_rfc3339(971211336000) == "2000-10-10T20:55:36Z");
-  CHECK(format_rfc3339(971211336250) == "2000-10-10T20:55:36.250Z");
   CHECK(parse_time_arg("1h", 10'000'000) == 10'000'000 - 3'600'000);
   CHECK(parse_time_arg("2000-10-10", 0) == 971136000000);
   CHECK(parse_time_arg("2000-10-10 20:55", 0) == 971211300000);

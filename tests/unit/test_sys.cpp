@@ -71,6 +71,12 @@ TEST_CASE("UTC calendar arithmetic by hand, past 2262 and before 1970", "[sys][c
   // (date -u -d @175358799808 agrees).
   CHECK(sys::format_utc_ms(175358799808000) == "7526-11-25T17:43:28Z");
   CHECK(sys::format_utc_ms(253402300799999) == "9999-12-31T23:59:59.999Z");
+  // A clock reading is floored to the millisecond, before 1970 too.
+  using std::chrono::system_clock;
+  CHECK(sys::format_utc(system_clock::time_point(std::chrono::milliseconds(1764091544123))) == "2025-11-25T17:25:44.123Z");
+  CHECK(sys::format_utc(system_clock::time_point(std::chrono::milliseconds(1764091544123)), false) == "2025-11-25T17:25:44Z");
+  CHECK(sys::format_utc(system_clock::time_point(std::chrono::microseconds(1764091544123999))) == "2025-11-25T17:25:44.123Z");
+  CHECK(sys::format_utc(system_clock::time_point(std::chrono::microseconds(-1))) == "1969-12-31T23:59:59.999Z");
   for (std::int64_t d : {-719468LL, -1LL, 0LL, 11016LL, 2932896LL}) {
     auto c = sys::civil_from_days(d);
     CHECK(sys::days_from_civil(c.year, c.month, c.day) == d);

@@ -1,6 +1,7 @@
 // The log line classifier, logtap records and peer names, on tailscaled's own log and log tap
 // captured from the real tailnet (tests/fixtures/tailscale-logs/capture.sh).
 #include "meshops/sys/atomic_file.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/tailscale/bus.hpp"
 #include "meshops/tailscale/log_classify.hpp"
 #include "meshops/tailscale/logtap.hpp"
@@ -87,7 +88,7 @@ TEST_CASE("Go's log time prefix is split off; lines without one are left alone",
   auto t = split_go_log_time("2026/11/25 17:59:51 magicsock: x");
   REQUIRE(t);
   CHECK(t->text == "magicsock: x");
-  CHECK(format_time(t->time).substr(0, 10) == "2026-11-25");
+  CHECK(meshops::sys::format_utc(t->time, /*with_millis=*/false).substr(0, 10) == "2026-11-25");
   auto micro = split_go_log_time("2026/11/25 17:59:51.123456 dns: y");
   REQUIRE(micro);
   CHECK(micro->text == "dns: y");
@@ -105,7 +106,7 @@ TEST_CASE("Captured logtap records: the greeting, verbosity, client time, text",
   CHECK_FALSE(recs[1].connected_marker);
   CHECK(recs[1].text == "netcheck: probePortMapServices: port mapping is disabled");
   REQUIRE(recs[1].time);
-  CHECK(format_time(*recs[1].time) == "2026-11-25T18:12:21Z");
+  CHECK(meshops::sys::format_utc(*recs[1].time, /*with_millis=*/false) == "2026-11-25T18:12:21Z");
   CHECK(recs[2].verbosity == 1);
   CHECK(recs.back().text.find('\n') == std::string::npos);
   CHECK_THROWS_WITH(parse_logtap_record("{\"text\":5}"), Catch::Contains("text: expected a string"));

@@ -2,6 +2,7 @@
 
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/sys/stop.hpp"
 
 #include <fmt/format.h>
@@ -14,7 +15,7 @@
 namespace fw_status {
 namespace {
 
-std::string rfc3339_now() { return meshops::cli::format_rfc3339(std::chrono::system_clock::now()); }
+std::string rfc3339_now() { return meshops::sys::format_utc(std::chrono::system_clock::now()); }
 
 double rate(std::uint64_t now, std::uint64_t before, double seconds) {
   return now >= before && seconds > 0 ? static_cast<double>(now - before) / seconds : 0;

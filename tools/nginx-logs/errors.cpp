@@ -6,6 +6,7 @@
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/nginx/log_parse.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/sys/follow.hpp"
 #include "meshops/sys/stop.hpp"
 
@@ -38,7 +39,7 @@ nlohmann::json str_or_null(std::string_view s) { return s.empty() ? nlohmann::js
 nlohmann::json entry_json(const nginx::ErrorRecord& r) {
   nlohmann::json j;
   j["event"] = "error";
-  j["ts"] = nginx::format_rfc3339(local_to_unix_ms(r.local_ms));
+  j["ts"] = meshops::sys::format_utc_ms(local_to_unix_ms(r.local_ms));
   j["level"] = std::string(nginx::level_name(r.level));
   j["pid"] = r.pid;
   j["tid"] = r.tid;
@@ -126,8 +127,8 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
     j["entries"] = sum.entries;
     j["malformed"] = sum.malformed;
     j["filtered_out"] = sum.filtered_out;
-    j["first"] = sum.first_local_ms ? nlohmann::json(nginx::format_rfc3339(local_to_unix_ms(*sum.first_local_ms))) : nlohmann::json(nullptr);
-    j["last"] = sum.last_local_ms ? nlohmann::json(nginx::format_rfc3339(local_to_unix_ms(*sum.last_local_ms))) : nlohmann::json(nullptr);
+    j["first"] = sum.first_local_ms ? nlohmann::json(meshops::sys::format_utc_ms(local_to_unix_ms(*sum.first_local_ms))) : nlohmann::json(nullptr);
+    j["last"] = sum.last_local_ms ? nlohmann::json(meshops::sys::format_utc_ms(local_to_unix_ms(*sum.last_local_ms))) : nlohmann::json(nullptr);
     auto levels = nlohmann::json::object();
     for (const auto& [l, n] : sum.levels) levels[std::string(nginx::level_name(l))] = n;
     j["levels"] = levels;
@@ -154,7 +155,7 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
     auto style = r.level <= nginx::Level::error ? cli::Style::bad : r.level == nginx::Level::warn ? cli::Style::warn : cli::Style::none;
     std::string msg(r.message);
     if (!r.request.empty()) msg += fmt::format(" [{}]", r.request);
-    entries.add_row({nginx::format_rfc3339(local_to_unix_ms(r.local_ms)), cli::Cell(std::string(nginx::level_name(r.level)), style),
+    entries.add_row({meshops::sys::format_utc_ms(local_to_unix_ms(r.local_ms)), cli::Cell(std::string(nginx::level_name(r.level)), style),
                      std::string(r.client), msg});
   }
   if (entries.rows()) out += entries.render(c.output) + "\n";

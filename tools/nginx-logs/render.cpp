@@ -3,6 +3,7 @@
 
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
+#include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
 
@@ -80,8 +81,8 @@ std::string summary_text(const nginx::Summary& s, const cli::Output& out) {
   o += "\n";
   o += fmt::format("{:<24}{}\n", "Bytes sent", cli::human_bytes(s.bytes_sent));
   if (s.first_ms && s.last_ms)
-    o += fmt::format("{:<24}{} .. {}  ({:.2f} req/s)\n", "Time", nginx::format_rfc3339(*s.first_ms),
-                     nginx::format_rfc3339(*s.last_ms), s.requests_per_second);
+    o += fmt::format("{:<24}{} .. {}  ({:.2f} req/s)\n", "Time", meshops::sys::format_utc_ms(*s.first_ms),
+                     meshops::sys::format_utc_ms(*s.last_ms), s.requests_per_second);
   o += fmt::format("{:<24}{}  (429: {}, 503: {})\n", "Rate-limited", count(s.rate_limited_429 + s.rate_limited_503),
                    count(s.rate_limited_429), count(s.rate_limited_503));
   o += percentile_row("Request time", s.request_time);

@@ -5,6 +5,7 @@
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/nginx/log_parse.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/sys/follow.hpp"
 #include "meshops/sys/stop.hpp"
 
@@ -98,7 +99,7 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
     if (c.output.format == meshops::cli::Format::json) {
       auto j = nginx::summary_to_json(s);
       j["event"] = "summary";
-      j["ts"] = nginx::format_rfc3339(std::chrono::duration_cast<std::chrono::milliseconds>(
+      j["ts"] = meshops::sys::format_utc_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
                                           .count());
       meshops::cli::print_ndjson(j);

@@ -9,6 +9,7 @@
 #include "meshops/config/config.hpp"
 #include "meshops/monitor/quality.hpp"
 #include "meshops/sys/atomic_file.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
 #include <fmt/format.h>
@@ -161,7 +162,7 @@ int main(int argc, char** argv) {
         }
         progress.clear();
 
-        auto doc = ts_benchmark::to_json(r, tailscale::format_time(std::chrono::system_clock::now()));
+        auto doc = ts_benchmark::to_json(r, meshops::sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false));
         std::optional<ts_benchmark::Comparison> cmp;
         if (!o.compare.empty()) {
           if (std::filesystem::exists(o.compare)) cmp = ts_benchmark::compare(doc, sys::read_file(o.compare));

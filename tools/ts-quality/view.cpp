@@ -3,6 +3,7 @@
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/tailscale/status.hpp"
 
 #include <fmt/format.h>
@@ -153,8 +154,8 @@ json to_json(const Result& r) {
   for (const auto& t : rep.targets) targets.push_back(target_json(t));
   const auto& o = rep.options;
   return {{"schema", "meshops/ts-quality/1"},
-          {"generated_at", meshops::tailscale::format_time(std::chrono::system_clock::now())},
-          {"started_at", meshops::tailscale::format_time(rep.started)},
+          {"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false)},
+          {"started_at", meshops::sys::format_utc(rep.started, /*with_millis=*/false)},
           {"status", status_word(rep.verdict)},
           {"verdict", meshops::monitor::to_string(rep.verdict)},
           {"elapsed_ms", rep.elapsed_ms},

@@ -3,6 +3,7 @@
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
+#include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
 
@@ -61,7 +62,7 @@ std::string state_sentence(const std::string& state) {
 }
 
 json optional_time(const std::optional<meshops::tailscale::TimePoint>& t) {
-  return t ? json(meshops::tailscale::format_time(*t)) : json(nullptr);
+  return t ? json(meshops::sys::format_utc(*t, /*with_millis=*/false)) : json(nullptr);
 }
 
 std::string connection_text(const Peer& p) {
@@ -203,7 +204,7 @@ json to_json(const View& v) {
   std::size_t online = 0;
   for (const auto& p : s.peers) online += p.online;
   return {{"schema", "meshops/ts-status/1"},
-          {"generated_at", meshops::tailscale::format_time(std::chrono::system_clock::now())},
+          {"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false)},
           {"status", meshops::exit_name(v.code)},
           {"reasons", v.reasons},
           {"backend_state", s.backend_state},

@@ -1,7 +1,5 @@
 #include "meshops/cli/units.hpp"
 
-#include "meshops/sys/calendar.hpp"
-
 #include <fmt/format.h>
 
 
@@ -33,10 +31,6 @@ std::string human_ms(double ms) {
   if (ms < 100) return fmt::format("{:.1f}ms", ms);
   if (ms < 1000) return fmt::format("{:.0f}ms", ms);
   return fmt::format("{:.2f}s", ms / 1000);
-}
-
-std::string format_rfc3339(std::chrono::system_clock::time_point t) {
-  return sys::format_utc_ms(std::chrono::floor<std::chrono::milliseconds>(t).time_since_epoch().count());
 }
 
 } // namespace meshops::cli

@@ -1,5 +1,7 @@
 #include "meshops/nginx/log_aggregate.hpp"
 
+#include "meshops/sys/calendar.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -331,8 +333,8 @@ nlohmann::json summary_to_json(const Summary& s) {
   j["filtered_out"] = s.filtered_out;
   j["truncated"] = s.truncated;
   j["bytes_sent"] = s.bytes_sent;
-  j["first"] = s.first_ms ? nlohmann::json(format_rfc3339(*s.first_ms)) : nlohmann::json(nullptr);
-  j["last"] = s.last_ms ? nlohmann::json(format_rfc3339(*s.last_ms)) : nlohmann::json(nullptr);
+  j["first"] = s.first_ms ? nlohmann::json(sys::format_utc_ms(*s.first_ms)) : nlohmann::json(nullptr);
+  j["last"] = s.last_ms ? nlohmann::json(sys::format_utc_ms(*s.last_ms)) : nlohmann::json(nullptr);
   j["duration_ms"] = s.first_ms && s.last_ms ? nlohmann::json(*s.last_ms - *s.first_ms) : nlohmann::json(nullptr);
   j["requests_per_second"] = s.requests_per_second;
   auto status = nlohmann::json::object();

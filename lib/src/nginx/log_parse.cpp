@@ -467,7 +467,6 @@ std::optional<std::int64_t> record_time(const Record& rec) {
   return std::nullopt;
 }
 
-std::string format_rfc3339(std::int64_t unix_ms) { return sys::format_utc_ms(unix_ms); }
 
 std::string decode_value(std::string_view raw, Escape escape) {
   std::string out;

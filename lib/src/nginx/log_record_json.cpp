@@ -1,5 +1,7 @@
 #include "meshops/nginx/log_record_json.hpp"
 
+#include "meshops/sys/calendar.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -12,7 +14,7 @@ nlohmann::json time_json(Var v, std::string_view raw) {
   if (v == Var::time_local) t = parse_time_local(raw);
   else if (v == Var::time_iso8601) t = parse_time_iso8601(raw);
   else t = parse_msec(raw);
-  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+  return t ? nlohmann::json(sys::format_utc_ms(*t)) : nlohmann::json(nullptr);
 }
 
 template <class T>
@@ -26,7 +28,7 @@ nlohmann::json record_to_json(const Record& rec, Escape escape) {
   nlohmann::json j;
   j["event"] = "request";
   auto t = record_time(rec);
-  j["ts"] = t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+  j["ts"] = t ? nlohmann::json(sys::format_utc_ms(*t)) : nlohmann::json(nullptr);
   for (const auto& f : rec.fields) {
     std::string name(f.name);
     switch (var_type(f.var)) {

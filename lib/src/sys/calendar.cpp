@@ -38,4 +38,8 @@ std::string format_utc_ms(std::int64_t unix_ms, bool with_millis) {
   return s + "Z";
 }
 
+std::string format_utc(std::chrono::system_clock::time_point t, bool with_millis) {
+  return format_utc_ms(std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count(), with_millis);
+}
+
 } // namespace meshops::sys

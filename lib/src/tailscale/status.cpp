@@ -104,11 +104,6 @@ std::optional<TimePoint> parse_time(std::string_view s) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
 }
 
-std::string format_time(TimePoint t) {
-  auto ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  return sys::format_utc_ms(ms, /*with_millis=*/false);
-}
-
 Status parse_status(std::string_view text) {
   json doc = parse_object(text);
   Fields f(doc, "");

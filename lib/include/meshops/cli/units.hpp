@@ -15,7 +15,4 @@ std::string human_age(std::chrono::seconds age);
 /// Milliseconds with sensible precision: 0.23 -> "0.23ms", 12.5 -> "12.5ms", 1520 -> "1.52s".
 std::string human_ms(double ms);
 
-/// A moment as RFC 3339 in UTC: "2024-05-01T13:00:00Z", with ".mmm" when it has milliseconds.
-std::string format_rfc3339(std::chrono::system_clock::time_point t);
-
 } // namespace meshops::cli

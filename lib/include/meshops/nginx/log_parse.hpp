@@ -110,9 +110,6 @@ std::optional<std::int64_t> parse_msec(std::string_view value);
 /// The record's time from whichever time variable it has, in Unix milliseconds.
 std::optional<std::int64_t> record_time(const Record& rec);
 
-/// Unix milliseconds as RFC 3339 in UTC, with milliseconds when not whole seconds.
-std::string format_rfc3339(std::int64_t unix_ms);
-
 /// A raw value with the format's escapes undone: \xHH (default escaping), or \" \\ \n \uXXXX
 /// (escape=json). The result may hold any bytes, including invalid UTF-8.
 std::string decode_value(std::string_view raw, Escape escape);

@@ -83,8 +83,6 @@ Prefs parse_prefs(std::string_view json);
 
 /// Parses Go's RFC 3339 time; the zero time (0001-01-01...) and garbage give nullopt.
 std::optional<TimePoint> parse_time(std::string_view s);
-/// Formats a time as RFC 3339 UTC with seconds ("2026-11-25T17:25:44Z").
-std::string format_time(TimePoint t);
 
 /// "direct", "relay", "peer-relay", "idle".
 const char* to_string(Connection c);
