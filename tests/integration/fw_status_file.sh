@@ -21,7 +21,7 @@ check_eq "four zones discovered" "admin internal dmz isolated" "$(jq -r '[.zones
 # nothing there and falls to the final drop; the first accept of zone_dmz takes 10.0.1.0/24.
 check_rc "--can deep in the ruleset" 0 ip netns exec "$ns" "$fw" --json --can 10.0.1.7 tcp/1024 --iif eth0
 check_eq "accepted by zone_dmz's first rule" "accept zone_dmz" "$(jq -r '"\(.verdict) \(.decided_by.chain)"' <<<"$out")"
-check_rc "--can to a port nobody opens" 0 ip netns exec "$ns" "$fw" --json --can 192.0.2.1 tcp/9 --iif eth0
+check_rc "--can to a port nobody opens: a drop exits 1" 1 ip netns exec "$ns" "$fw" --json --can 192.0.2.1 tcp/9 --iif eth0
 check_eq "dropped by the input chain's last rule" "drop input" "$(jq -r '"\(.verdict) \(.decided_by.chain)"' <<<"$out")"
 
 # The same through --file, without any privilege.
@@ -53,7 +53,7 @@ check_eq "wrong type: the field named" "fw-status: $work/types.json: nftables[1]
 # Names from the ruleset reach the terminal escaped, in the --can line too (an OSC title
 # sequence in a table name, a colour in a chain name).
 printf '{"nftables": [{"table": {"family": "inet", "name": "t\\u001b]0;owned\\u0007"}}, {"chain": {"family": "inet", "table": "t\\u001b]0;owned\\u0007", "name": "c\\u001b[31m", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}]}' >"$work/esc.json"
-check_rc "--can on hostile names" 0 "$fw" --file "$work/esc.json" --can 192.0.2.1 tcp/22
+check_rc "--can on hostile names (policy drop: exit 1)" 1 "$fw" --file "$work/esc.json" --can 192.0.2.1 tcp/22
 check_eq "--can: no control byte reaches the terminal" "" "$(LC_ALL=C tr -d '[:print:]\n' <<<"$out")"
 check_match "--can: the names escaped once" 'by the policy of inet t\\e\]0;owned\\x07 c\\e\[31m' "$out"
 check_rc "bad --can address" 64 "$fw" --file "$work/big.json" --can 1.2.3 tcp/22

@@ -101,8 +101,11 @@ declare -A expected_accepts expected_drops  # "chain handle" -> packets the rule
 accepts=0 drops=0
 probe() {  # probe SRC IFACE PROTO PORT
   local src=$1 ifc=$2 proto=$3 port=$4 real said rule
-  local can
+  local can want_rc
   can=$(S "$fw" --json --can "$src" "$proto/$port" --iif "$ifc")
+  local rc=$?
+  [[ $(jq -r .verdict <<<"$can") == accept ]] && want_rc=0 || want_rc=1
+  ((rc == want_rc)) || fail "--can $src $proto/$port: exit $rc, expected $want_rc for its verdict"
   said=$(jq -r .verdict <<<"$can")
   rule=$(jq -r 'if .decided_by == null or .decided_by.handle == null then "" else "\(.decided_by.family) \(.decided_by.table) \(.decided_by.chain) \(.decided_by.handle)" end' <<<"$can")
   if [[ $proto == tcp ]]; then

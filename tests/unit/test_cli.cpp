@@ -100,6 +100,9 @@ TEST_CASE("render_prom writes HELP, TYPE and escaped labels", "[cli][prom]") {
 }
 
 TEST_CASE("human units", "[cli][units]") {
+  CHECK(plural(1, "finding") == "1 finding");
+  CHECK(plural(0, "probe") == "0 probes");
+  CHECK(plural(2, "pkt") == "2 pkts");
   CHECK(human_bytes(0) == "0 B");
   CHECK(human_bytes(1536) == "1.5 KiB");
   CHECK(human_bytes(5'000'000) == "4.8 MiB");

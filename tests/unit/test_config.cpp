@@ -43,7 +43,7 @@ TEST_CASE("An empty object gives the built-in defaults", "[config]") {
   CHECK(c.monitoring.max_latency_ms == 200);
   CHECK(c.monitoring.max_packet_loss_pct == 5);
   CHECK(c.nginx.binary == "nginx");
-  CHECK(c.firewall.default_policy == "drop");
+  CHECK(c.firewall.default_policy.empty());  // undeclared: fw-status --check does not check it
   CHECK(c.firewall.tailscale_port == 41641);
 }
 
@@ -55,6 +55,8 @@ TEST_CASE("Config errors name the file and the key path", "[config]") {
         "test.json: nginx.services.ollama.upstreamPort: must be between 1 and 65535, got number");
   CHECK(error_of(R"({"firewall": {"zones": {"dmz": {"allowedTCPPorts": [80, "443"]}}}})") ==
         "test.json: firewall.zones.dmz.allowedTCPPorts[1]: expected a port number 1-65535, got string");
+  CHECK(error_of(R"({"firewall": {"defaultPolicy": "deny"}})") ==
+        "test.json: firewall.defaultPolicy: \"deny\" is not one of drop, reject, accept");
   CHECK(error_of(R"({"tailscale": []})") == "test.json: tailscale: expected an object, got array");
   CHECK(error_of(R"([1])") == "test.json: (top level): expected an object, got array");
 }

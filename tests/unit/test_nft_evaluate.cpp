@@ -42,6 +42,21 @@ TEST_CASE("Addresses parse and match prefixes of their own version", "[nft][addr
   CHECK(IpAddr::parse("::1")->to_string() == "::1");
 }
 
+TEST_CASE("A prefix's first host is inside it: a /32 is its own address", "[nft][addr]") {
+  auto host = [](const char* s) { return IpPrefix::parse(s)->first_host().to_string(); };
+  CHECK(host("100.64.0.10/32") == "100.64.0.10");
+  CHECK(host("100.64.0.10") == "100.64.0.10");
+  CHECK(host("100.64.0.0/10") == "100.64.0.1");
+  CHECK(host("100.64.0.10/24") == "100.64.0.1");  // host bits of the network are cleared
+  CHECK(host("198.18.0.6/31") == "198.18.0.6");
+  CHECK(host("fd7a:115c:a1e0::a/128") == "fd7a:115c:a1e0::a");
+  CHECK(host("fd7a:115c:a1e0::/48") == "fd7a:115c:a1e0::1");
+  CHECK(IpPrefix::parse("100.64.0.10/32")->contains(*IpAddr::parse("100.64.0.10")));
+  CHECK_FALSE(IpPrefix::parse("100.64.0.10/32")->contains(*IpAddr::parse("100.64.0.11")));
+  for (const char* bad : {"100.64.0.0/33", "100.64.0.0/", "100.64.0.0/x", "100.64/10", "::/129", "100.64.0.0/-1"})
+    CHECK_FALSE(IpPrefix::parse(bad));
+}
+
 TEST_CASE("--can across the zones table and tailscale's table on the same hook", "[nft][evaluate]") {
   auto rs = load("zones_tailscale.json");
   struct Case {
@@ -175,6 +190,26 @@ TEST_CASE("--check: drift in each direction, policy, logging and tailscaled's po
     // With policy accept the port is open again: tailscaled is reachable, but much more is.
     CHECK(std::count(k.begin(), k.end(), "tailscale_port_closed") == 0);
     CHECK(std::count(k.begin(), k.end(), "undeclared_open") >= 1);
+  }
+  SECTION("an admin zone of one host (/32) whose set holds that host is no drift") {
+    auto r = rs;
+    for (auto& set : r.sets)
+      if (set.name == "admin_sources") {
+        Value one;
+        one.kind = Value::Kind::string;
+        one.text = "100.64.0.10";
+        set.elements = {one};
+      }
+    r.reindex();
+    auto c = cfg;
+    c.firewall.zones["admin"].allowed_ips = {"100.64.0.10/32"};
+    CHECK(evaluate(r, packet("100.64.0.10", "tailscale0", "tcp", 1)).verdict == Verdict::accept);
+    CHECK(kinds(r, c).empty());
+  }
+  SECTION("an allowedIPs entry that is no network is an error naming the field") {
+    auto c = cfg;
+    c.firewall.zones["admin"].allowed_ips = {"100.64.0.0/33"};
+    CHECK_THROWS_WITH(check_drift(rs, c, services), Catch::Contains("firewall.zones.admin.allowedIPs[0]"));
   }
   SECTION("tailscaled's port closed") {
     auto r = rs;

@@ -94,7 +94,8 @@ Exit run(const Options& o, const cli::CommonOptions& common) {
     auto ev = nft::evaluate(load_ruleset(o), packet);
     if (out.format == cli::Format::json) cli::print_json(fw_status::can_json(packet, ev), out);
     else cli::write_stdout(fw_status::can_text(packet, ev, out));
-    return Exit::ok;
+    // The answer is in the exit status too, for `fw-status --can ... && ...`: 1 is "no".
+    return ev.verdict == nft::Verdict::accept ? Exit::ok : Exit::warning;
   }
   if (o.watch_s > 0) {
     fw_status::watch({o.watch_s, o.count}, out, [&] { return nft::analyse_zones(load_ruleset(o), config.firewall, services); });

@@ -13,6 +13,7 @@ namespace {
 using meshops::cli::Align;
 using meshops::cli::Cell;
 using meshops::cli::Column;
+using meshops::cli::plural;
 using meshops::cli::Style;
 using meshops::cli::Table;
 using meshops::nft::Counters;
@@ -40,7 +41,7 @@ void counters_json(json& j, const Counters& c) {
 }
 
 std::string counted(std::uint64_t packets, std::uint64_t bytes) {
-  return packets == 0 ? std::string("0") : fmt::format("{} pkts {}", packets, meshops::cli::human_bytes(bytes));
+  return packets == 0 ? std::string("0") : fmt::format("{} {}", meshops::cli::plural(packets, "pkt"), meshops::cli::human_bytes(bytes));
 }
 
 json rule_ref_json(const std::optional<meshops::nft::RuleRef>& r) {
@@ -78,10 +79,18 @@ json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& sour
   }
   doc["tailscale_chains"] = std::move(ts);
   json bases = json::array();
-  for (const auto& c : rs.chains)
-    if (c.is_base())
-      bases.push_back({{"family", c.family}, {"table", c.table}, {"chain", c.name}, {"type", c.type}, {"hook", c.hook},
-                       {"priority", c.priority}, {"policy", c.policy}});
+  for (const auto& c : rs.chains) {
+    if (!c.is_base()) continue;
+    json j{{"family", c.family}, {"table", c.table}, {"chain", c.name}, {"type", c.type}, {"hook", c.hook},
+           {"priority", c.priority}, {"policy", c.policy}};
+    counters_json(j, meshops::nft::own_counters(c));
+    const auto* last = meshops::nft::final_drop(c);
+    j["final_drop"] = last ? json{{"handle", last->handle}, {"verdict", std::string(meshops::nft::verdict_name(last->verdict))},
+                                  {"packets", last->has_counter ? json(last->packets) : json(nullptr)},
+                                  {"bytes", last->has_counter ? json(last->bytes) : json(nullptr)}}
+                           : json(nullptr);
+    bases.push_back(std::move(j));
+  }
   doc["base_chains"] = std::move(bases);
   if (with_rules) {
     json chains = json::array();
@@ -126,7 +135,14 @@ std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::c
                z.falls_through, counted(z.counters.accepted_packets, z.counters.accepted_bytes),
                Cell(counted(z.counters.dropped_packets, z.counters.dropped_bytes), z.counters.dropped_packets ? Style::warn : Style::none)});
   }
-  std::string s = zr.zones.empty() ? std::string("No zones: no firewall.zones in the config and no zone_* chain.\n") : t.render(out);
+  // What no zone took: the input hook's base chains, their own accepts and drops.
+  for (const auto& b : zr.input_chains)
+    t.add_row({Cell("(input)", Style::dim), fmt::format("{} {} {}", b.family, b.table, b.chain), "", "", "", b.falls_through,
+               counted(b.counters.accepted_packets, b.counters.accepted_bytes),
+               Cell(counted(b.counters.dropped_packets, b.counters.dropped_bytes), b.counters.dropped_packets ? Style::warn : Style::none)});
+  std::string s = zr.zones.empty() && zr.input_chains.empty()
+                      ? std::string("No zones: no firewall.zones in the config and no zone_* chain.\n")
+                      : t.render(out);
   if (!zr.tailscale.empty()) {
     Table ts({{"TAILSCALE CHAIN"}, {"TABLE"}, {"HOOKED FROM", Align::left, true}, {"RULES", Align::right},
               {"ACCEPTED", Align::right}, {"DROPPED", Align::right}});
@@ -220,7 +236,10 @@ json check_json(const DriftReport& d) {
   json f = json::array();
   for (const auto& x : d.findings)
     f.push_back({{"severity", meshops::exit_name(x.severity)}, {"kind", x.kind}, {"zone", x.zone.empty() ? json(nullptr) : json(x.zone)}, {"message", x.message}});
-  return {{"schema", "meshops/fw-status/1"}, {"status", meshops::exit_name(d.status())}, {"findings", std::move(f)}, {"probes", d.probes}};
+  json skipped = json::array();
+  for (const auto& n : d.not_checked) skipped.push_back({{"what", n.what}, {"reason", n.reason}});
+  return {{"schema", "meshops/fw-status/1"}, {"status", meshops::exit_name(d.status())}, {"findings", std::move(f)},
+          {"not_checked", std::move(skipped)}, {"probes", d.probes}};
 }
 
 std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
@@ -230,9 +249,14 @@ std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
     s += meshops::cli::paint(x.severity == meshops::Exit::critical ? "CRITICAL" : "WARNING", style, out.color) + ": " +
          meshops::cli::terminal_safe(x.message) + "\n";
   }
-  if (out.legend)
-    s += d.findings.empty() ? fmt::format("OK: the ruleset matches the declared zones ({} probes).\n", d.probes)
-                            : fmt::format("{} findings ({} probes).\n", d.findings.size(), d.probes);
+  for (const auto& n : d.not_checked) s += "not checked: " + n.reason + "\n";
+  if (out.legend) {
+    std::string probes = plural(d.probes, "probe");
+    if (!d.findings.empty()) s += fmt::format("{} ({}).\n", plural(d.findings.size(), "finding"), probes);
+    else if (d.not_checked.size() == 2)  // neither zones nor a policy declared
+      s += fmt::format("OK: nothing declared to compare the ruleset with ({}).\n", probes);
+    else s += fmt::format("OK: the ruleset matches what the config declares ({}).\n", probes);
+  }
   return s;
 }
 

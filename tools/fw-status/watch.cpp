@@ -44,31 +44,42 @@ void watch(const WatchOptions& opts, const meshops::cli::Output& out, const std:
     meshops::cli::Table t({{"ZONE"}, {"ACCEPTED/S", meshops::cli::Align::right}, {"BYTES/S", meshops::cli::Align::right},
                            {"DROPPED/S", meshops::cli::Align::right}, {"BYTES/S", meshops::cli::Align::right},
                            {"ACCEPTED", meshops::cli::Align::right}, {"DROPPED", meshops::cli::Align::right}});
-    for (const auto& z : report.zones) {
-      if (!z.found) continue;
-      const auto& c = z.counters;
-      auto it = previous.find(z.name);
+    // One row per zone, then the input base chains (what no zone took), each against its own
+    // previous sample.
+    nlohmann::json bases = nlohmann::json::array();
+    auto add = [&](const std::string& key, const std::string& label, const meshops::nft::Counters& c, nlohmann::json j,
+                   nlohmann::json& into) {
+      auto it = previous.find(key);
       bool have = !first && it != previous.end();
       const auto& p = have ? it->second : c;
       double ap = rate(c.accepted_packets, p.accepted_packets, secs), ab = rate(c.accepted_bytes, p.accepted_bytes, secs);
       double dp = rate(c.dropped_packets, p.dropped_packets, secs), db = rate(c.dropped_bytes, p.dropped_bytes, secs);
-      nlohmann::json j{{"zone", z.name}, {"accepted_packets", c.accepted_packets}, {"accepted_bytes", c.accepted_bytes},
-                       {"dropped_packets", c.dropped_packets}, {"dropped_bytes", c.dropped_bytes}};
+      j["accepted_packets"] = c.accepted_packets;
+      j["accepted_bytes"] = c.accepted_bytes;
+      j["dropped_packets"] = c.dropped_packets;
+      j["dropped_bytes"] = c.dropped_bytes;
       j["accepted_packets_per_s"] = have ? nlohmann::json(ap) : nlohmann::json(nullptr);
       j["accepted_bytes_per_s"] = have ? nlohmann::json(ab) : nlohmann::json(nullptr);
       j["dropped_packets_per_s"] = have ? nlohmann::json(dp) : nlohmann::json(nullptr);
       j["dropped_bytes_per_s"] = have ? nlohmann::json(db) : nlohmann::json(nullptr);
-      zones.push_back(std::move(j));
+      into.push_back(std::move(j));
       auto r = [&](double v, bool bytes) {
         if (!have) return std::string("-");
         return bytes ? meshops::cli::human_bytes(static_cast<std::uint64_t>(v)) + "/s" : fmt::format("{:.1f}", v);
       };
-      t.add_row({z.name, r(ap, false), r(ab, true), r(dp, false), r(db, true), std::to_string(c.accepted_packets), std::to_string(c.dropped_packets)});
-      previous[z.name] = c;
+      t.add_row({label, r(ap, false), r(ab, true), r(dp, false), r(db, true), std::to_string(c.accepted_packets), std::to_string(c.dropped_packets)});
+      previous[key] = c;
+    };
+    for (const auto& z : report.zones)
+      if (z.found) add("zone " + z.name, z.name, z.counters, {{"zone", z.name}}, zones);
+    for (const auto& b : report.input_chains) {
+      std::string name = fmt::format("{} {} {}", b.family, b.table, b.chain);
+      add("base " + name, "(input) " + name, b.counters, {{"family", b.family}, {"table", b.table}, {"chain", b.chain}}, bases);
     }
     if (out.format == meshops::cli::Format::json) {
       meshops::cli::print_ndjson(nlohmann::json{{"ts", rfc3339_now()}, {"event", "sample"},
-                                  {"interval_ms", first ? nlohmann::json(nullptr) : nlohmann::json(secs * 1000)}, {"zones", zones}});
+                                  {"interval_ms", first ? nlohmann::json(nullptr) : nlohmann::json(secs * 1000)}, {"zones", zones},
+                                  {"base_chains", bases}});
     } else {
       meshops::cli::write_stdout(fmt::format("{}{}\n", out.legend ? "# " + rfc3339_now() + "\n" : "", t.render(out)));
       std::fflush(stdout);

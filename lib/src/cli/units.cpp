@@ -33,4 +33,8 @@ std::string human_ms(double ms) {
   return fmt::format("{:.2f}s", ms / 1000);
 }
 
+std::string plural(std::uint64_t n, std::string_view noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
+
 } // namespace meshops::cli

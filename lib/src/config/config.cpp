@@ -36,6 +36,18 @@ public:
   void string(const char* key, std::string& out) const {
     if (auto* v = find(key)) out = typed(key, *v, v->is_string(), "a string").get<std::string>();
   }
+  /// A string that must be one of choices.
+  void choice(const char* key, std::string& out, std::initializer_list<const char*> choices) const {
+    if (auto* v = find(key)) {
+      std::string got = typed(key, *v, v->is_string(), "a string").get<std::string>();
+      for (const char* c : choices)
+        if (got == c) {
+          out = got;
+          return;
+        }
+      throw Error(Exit::unknown, fmt::format("{}: {}: \"{}\" is not one of {}", origin_, at(key), got, fmt::join(choices, ", ")));
+    }
+  }
   void boolean(const char* key, bool& out) const {
     if (auto* v = find(key)) out = typed(key, *v, v->is_boolean(), "true or false").get<bool>();
   }
@@ -162,7 +174,7 @@ void read_nginx(const Reader& r, Nginx& n) {
 
 void read_firewall(const Reader& r, Firewall& f) {
   r.reject_unknown({"defaultPolicy", "enableLogging", "tailscalePort", "zones"});
-  r.string("defaultPolicy", f.default_policy);
+  r.choice("defaultPolicy", f.default_policy, {"drop", "reject", "accept"});
   r.boolean("enableLogging", f.enable_logging);
   r.integer("tailscalePort", f.tailscale_port, 1, 65535);
   r.objects("zones", [&](const std::string& name, const Reader& z) {

@@ -63,15 +63,6 @@ Packet make_packet(const IpAddr& src, const std::string& iface) {
   return p;
 }
 
-/// The first host address of a CIDR ("100.64.0.0/10" -> 100.64.0.1).
-std::optional<IpAddr> host_in(const std::string& cidr) {
-  auto slash = cidr.find('/');
-  auto a = IpAddr::parse(cidr.substr(0, slash));
-  if (!a) return std::nullopt;
-  if (slash != std::string::npos) a->bytes[a->size() - 1] |= 1;
-  return a;
-}
-
 } // namespace
 
 Exit DriftReport::status() const {
@@ -126,11 +117,15 @@ DriftReport check_drift(const Ruleset& rs, const config::Config& config, const S
       continue;
     }
     for (const auto& i : z.interfaces) candidates.push_back({name, make_packet(outside, i)});
-    for (const auto& cidr : z.allowed_ips) {
-      auto host = host_in(cidr);
-      if (!host) continue;
-      candidates.push_back({name, make_packet(*host, kOutsideIface)});
-      for (const auto& i : all_ifaces) candidates.push_back({name, make_packet(*host, i)});
+    for (std::size_t i = 0; i < z.allowed_ips.size(); ++i) {
+      auto prefix = IpPrefix::parse(z.allowed_ips[i]);
+      if (!prefix)
+        throw Error(Exit::unknown, fmt::format("{}: firewall.zones.{}.allowedIPs[{}]: \"{}\" is not an address or ADDR/LEN", config.origin,
+                                               name, i, z.allowed_ips[i]));
+      // A host of the network, not one next to it: a /32 is probed from its own address.
+      auto host = prefix->first_host();
+      candidates.push_back({name, make_packet(host, kOutsideIface)});
+      for (const auto& ifc : all_ifaces) candidates.push_back({name, make_packet(host, ifc)});
     }
   }
 
@@ -197,14 +192,20 @@ DriftReport check_drift(const Ruleset& rs, const config::Config& config, const S
                                                                       fw.zones.at(z.name).chain.empty() ? "zone_" + z.name + " or " + z.name : fw.zones.at(z.name).chain));
   }
 
-  // Default policy: some input base chain outside tailscale's conventional ones must drop.
-  if (fw.default_policy == "drop") {
+  // Default policy, when declared: some input base chain outside tailscale's conventional
+  // ones must drop by policy, or end in a rule that drops or rejects whatever reached it.
+  if (fw.default_policy.empty()) {
+    report.not_checked.push_back({"default_policy", "firewall.defaultPolicy is not declared: the input chains' policy is not checked"});
+  } else if (fw.default_policy != "accept") {
     bool dropping = false;
     for (const auto* c : base_chains(rs, "input", 4))
-      if (c->policy == "drop") dropping = true;
+      if (c->policy == "drop" || final_drop(*c)) dropping = true;
     if (!dropping)
-      add(Exit::critical, "default_policy", "", "no base chain on the input hook has policy drop (declared defaultPolicy: drop)");
+      add(Exit::critical, "default_policy", "",
+          fmt::format("no base chain on the input hook drops what no rule accepts (declared defaultPolicy: {})", fw.default_policy));
   }
+  if (fw.zones.empty())
+    report.not_checked.push_back({"zones", "no firewall.zones declared: open and closed ports are not compared"});
 
   if (fw.enable_logging) {
     bool logs = false;

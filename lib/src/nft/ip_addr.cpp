@@ -42,4 +42,28 @@ bool in_prefix(const IpAddr& addr, const IpAddr& network, int len) {
   return (addr.bytes[full] & mask) == (network.bytes[full] & mask);
 }
 
+std::optional<IpPrefix> IpPrefix::parse(std::string_view s) {
+  auto slash = s.find('/');
+  auto addr = IpAddr::parse(s.substr(0, slash));
+  if (!addr) return std::nullopt;
+  int bits = static_cast<int>(addr->size()) * 8;
+  IpPrefix p{*addr, bits};
+  if (slash != std::string_view::npos) {
+    auto digits = s.substr(slash + 1);
+    if (digits.empty() || digits.size() > 3 || digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+    p.len = std::stoi(std::string(digits));
+    if (p.len > bits) return std::nullopt;
+  }
+  for (int i = 0; i < bits; ++i)
+    if (i >= p.len) p.network.bytes[i / 8] &= static_cast<std::uint8_t>(~(0x80u >> (i % 8)));
+  return p;
+}
+
+IpAddr IpPrefix::first_host() const {
+  IpAddr a = network;
+  // With two or more host bits the network address itself is no host; its last bit is clear.
+  if (static_cast<int>(a.size()) * 8 - len >= 2) a.bytes[a.size() - 1] |= 1;
+  return a;
+}
+
 } // namespace meshops::nft

@@ -136,7 +136,36 @@ ZoneView view_zone(const Ruleset& rs, const std::string& name, const Chain* chai
   return z;
 }
 
+BaseChainView view_base_chain(const Chain& c) {
+  BaseChainView b;
+  b.family = c.family;
+  b.table = c.table;
+  b.chain = c.name;
+  b.priority = c.priority;
+  b.policy = c.policy;
+  b.counters = own_counters(c);
+  if (const Rule* last = final_drop(c)) {
+    b.final_drop = *last;
+    b.falls_through = std::string(verdict_name(last->verdict)) + " (last rule)";
+  } else {
+    b.falls_through = c.policy == "drop" ? "policy drop (not counted)" : "policy " + c.policy;
+  }
+  return b;
+}
+
 } // namespace
+
+Counters own_counters(const Chain& chain) {
+  Counters c;
+  for (const auto& r : chain.rules) add_counters(c, r);
+  return c;
+}
+
+const Rule* final_drop(const Chain& chain) {
+  if (chain.rules.empty()) return nullptr;
+  const Rule& last = chain.rules.back();
+  return last.matches.empty() && (last.verdict == Verdict::drop || last.verdict == Verdict::reject) ? &last : nullptr;
+}
 
 bool is_tailscale_chain(std::string_view name) {
   return name == "ts-input" || name == "ts-forward" || name == "ts-postrouting" || name.substr(0, 3) == "ts-";
@@ -169,6 +198,8 @@ ZoneReport analyse_zones(const Ruleset& rs, const config::Firewall& firewall, co
     }
     report.tailscale.push_back(std::move(t));
   }
+  for (const auto& c : rs.chains)
+    if (c.is_base() && c.hook == "input" && c.type == "filter") report.input_chains.push_back(view_base_chain(c));
   return report;
 }
 

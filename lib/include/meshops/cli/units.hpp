@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace meshops::cli {
 
@@ -14,5 +15,8 @@ std::string human_age(std::chrono::seconds age);
 
 /// Milliseconds with sensible precision: 0.23 -> "0.23ms", 12.5 -> "12.5ms", 1520 -> "1.52s".
 std::string human_ms(double ms);
+
+/// A count and its noun: (1, "finding") -> "1 finding", (3, "finding") -> "3 findings".
+std::string plural(std::uint64_t n, std::string_view noun);
 
 } // namespace meshops::cli

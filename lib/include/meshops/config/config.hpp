@@ -64,7 +64,9 @@ struct Zone {
 };
 
 struct Firewall {
-  std::string default_policy = "drop";
+  /// defaultPolicy: drop, reject or accept; empty when the config does not declare it (then
+  /// nothing checks it: a built-in default would fail every host that never asked for one).
+  std::string default_policy;
   bool enable_logging = false;
   int tailscale_port = 41641;  ///< tailscalePort: tailscaled's UDP port
   std::map<std::string, Zone> zones;

@@ -20,14 +20,23 @@ struct Finding {
   std::string message;  ///< one sentence for a human
 };
 
+/// Something --check did not compare because the config does not declare it.
+struct NotChecked {
+  std::string what;    ///< zones, default_policy
+  std::string reason;  ///< one sentence for a human
+};
+
 struct DriftReport {
   std::vector<Finding> findings;
+  std::vector<NotChecked> not_checked;
   std::size_t probes = 0;  ///< packets evaluated
   /// ok when there are no findings, else the worst severity.
   Exit status() const;
 };
 
-/// Compares config.firewall with ruleset. Service names resolve through services, then the
+/// Compares config.firewall with ruleset; what it does not declare is listed in not_checked.
+/// An allowedIPs entry that is no network throws meshops::Error (Exit::unknown) naming it.
+/// Service names resolve through services, then the
 /// upstream port of a service of the same name in config.nginx.services.
 DriftReport check_drift(const Ruleset& ruleset, const config::Config& config, const Services& services);
 

@@ -27,4 +27,18 @@ int compare(const IpAddr& a, const IpAddr& b);
 /// Whether addr lies in network/len (false when the versions differ).
 bool in_prefix(const IpAddr& addr, const IpAddr& network, int len);
 
+/// A network as a config writes it: "100.64.0.0/10", "100.64.0.10/32", or a bare address (a
+/// host prefix).
+struct IpPrefix {
+  IpAddr network;  ///< host bits cleared
+  int len = 32;
+
+  /// Parses "ADDR[/LEN]"; nullopt when ADDR is no address or LEN is out of range.
+  static std::optional<IpPrefix> parse(std::string_view s);
+  /// The lowest address a host in the prefix can have: the address itself for a host prefix
+  /// (/32, /128) and both ends of a /31 or /127 (RFC 3021), else network + 1.
+  IpAddr first_host() const;
+  bool contains(const IpAddr& a) const { return in_prefix(a, network, len); }
+};
+
 } // namespace meshops::nft

@@ -7,6 +7,7 @@
 #include "meshops/nft/services.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,10 +55,34 @@ struct TailscaleChainView {
   Counters counters;
 };
 
+/// A base chain on the input hook: what no zone takes ends here, in its final drop rule or its
+/// policy, so its own counters are where a dropped peer shows up.
+struct BaseChainView {
+  std::string family;
+  std::string table;
+  std::string chain;
+  int priority = 0;
+  std::string policy;
+  Counters counters;  ///< of the chain's own rules (not of the chains it jumps to)
+  /// Its last rule when that drops or rejects every packet reaching it (`counter drop`).
+  std::optional<Rule> final_drop;
+  /// "drop (last rule)", "policy drop (not counted)", "policy accept": where a packet no rule
+  /// decided goes. nft keeps no counter for a policy.
+  std::string falls_through;
+};
+
 struct ZoneReport {
   std::vector<ZoneView> zones;
   std::vector<TailscaleChainView> tailscale;
+  std::vector<BaseChainView> input_chains;  ///< base chains on the input hook, kernel order per family
 };
+
+/// The counters of a chain's own rules (not of the chains it jumps to), by verdict.
+Counters own_counters(const Chain& chain);
+
+/// The chain's last rule when it has no condition and drops or rejects: everything that
+/// reaches it ends there.
+const Rule* final_drop(const Chain& chain);
 
 /// Whether a chain name is one tailscaled manages.
 bool is_tailscale_chain(std::string_view name);
