@@ -125,6 +125,24 @@ check_rc "prometheus output" 0 nt --prom
 check_match "prom syntax metric" "meshops_nginx_test_syntax_ok 1" "$out"
 check_match "prom check metric" "meshops_nginx_test_check_status\\{check=\"service:llama\",kind=\"service\"\\} 0" "$out"
 
+# --- a candidate configuration (issue 13 item 14): its virtual hosts are not running yet, so
+# they are not probed through the running nginx, and the output says so
+cp -r "$d/conf" "$d/cand"
+sed -i "s|^  include conf.d/\*.conf;|  include conf.d/*.conf;\n  server { listen 127.0.0.1:$p_http; server_name renamed.example.ts.net; location / { return 204; } }|" "$d/cand/nginx.conf"
+check "the candidate has the new vhost" grep -q renamed.example "$d/cand/nginx.conf"
+check_rc "--config-file candidate" 0 nt --json --config-file "$d/cand/nginx.conf"
+check_eq "candidate: said so" "true vhosts" "$(jq -r '"\(.candidate) \([.skipped[].group] | join(","))"' <<<"$out")"
+check_eq "candidate: no vhost probed" "0" "$(jq '[.checks[] | select(.kind == "vhost")] | length' <<<"$out")"
+check_eq "candidate: services, upstreams, certificates from it" "certificate service upstream" \
+  "$(jq -r '[.checks[].kind] | unique | join(" ")' <<<"$out")"
+check_eq "candidate: config_file" "$d/cand/nginx.conf" "$(jq -r .config_file <<<"$out")"
+check_rc "--config-file candidate, text" 0 nt --config-file "$d/cand/nginx.conf"
+check_match "text: vhosts skipped, and why" "vhosts skipped: $d/cand/nginx.conf is a candidate, not the configuration nginx runs" "$out"
+check_rc "--config-file naming the running configuration" 0 nt --json --config-file "$d/conf/nginx.conf"
+check_eq "running: not a candidate, vhosts probed" "false 4" \
+  "$(jq -r '"\(.candidate) \([.checks[] | select(.kind == "vhost")] | length)"' <<<"$out")"
+check_match "generated_at is RFC 3339" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$' "$(jq -r .generated_at <<<"$out")"
+
 # --- the fast path runs nginx -t only
 check_rc "--only syntax" 0 nt --only syntax --json
 check_eq "fast path ran -t" "-t" "$(jq -r '.nginx.argv[-1]' <<<"$out")"

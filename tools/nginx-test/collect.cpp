@@ -177,6 +177,7 @@ std::vector<DeclaredService> declared_services(const meshops::config::Config& cf
 
 Report collect(const Options& opt, const meshops::config::Config& cfg) {
   Report r;
+  r.config_file = opt.nginx.config_file;
   r.dumped = opt.groups.size() > 1 || !opt.groups.count("syntax");
   r.run = run_test(opt.nginx, r.dumped);
   r.syntax_ok = r.run.ok();
@@ -209,7 +210,13 @@ Report collect(const Options& opt, const meshops::config::Config& cfg) {
   if (want("upstreams"))
     for (const auto& u : upstream_targets(&model, services))
       probes.push_back(std::async(std::launch::async, probe_upstream, u, opt.probe_timeout));
-  if (want("vhosts"))
+  r.candidate = opt.candidate;
+  if (want("vhosts") && opt.candidate)
+    r.skipped.push_back({"vhosts", fmt::format("{} is a candidate, not the configuration nginx runs ({}): its virtual hosts "
+                                               "are not probed through the running server; services, upstreams and "
+                                               "certificates are checked from the candidate",
+                                               opt.nginx.config_file, opt.running_config)});
+  else if (want("vhosts"))
     for (const auto& v : virtual_hosts(model))
       probes.push_back(std::async(std::launch::async, probe_vhost, v, opt.probe_timeout));
   for (auto& p : probes) r.checks.push_back(p.get());

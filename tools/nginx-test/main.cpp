@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 namespace {
 
 using meshops::Exit;
@@ -39,6 +41,14 @@ void add_options(CLI::App& app, Flags& f) {
       ->check(groups);
 }
 
+/// Whether a and b name one file, relative paths taken from nginx's prefix as nginx does.
+bool same_file(const std::string& prefix, const std::string& a, const std::string& b) {
+  auto full = [&](const std::string& p) { return p.empty() || p[0] == '/' || prefix.empty() ? p : prefix + "/" + p; };
+  struct stat sa {}, sb {};
+  if (::stat(full(a).c_str(), &sa) == 0 && ::stat(full(b).c_str(), &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  return full(a) == full(b);
+}
+
 nginx_test::Options resolve(const Flags& f, const meshops::config::Config& cfg, const cli::CommonOptions& common) {
   nginx_test::Options o;
   o.nginx.binary = f.nginx_binary.empty() ? cfg.nginx.binary : f.nginx_binary;
@@ -50,6 +60,8 @@ nginx_test::Options resolve(const Flags& f, const meshops::config::Config& cfg, 
   else o.groups.insert(f.only.begin(), f.only.end());
   for (const auto& s : f.skip) o.groups.erase(s);
   o.groups.insert("syntax");  // every other check reads what nginx -T prints
+  o.running_config = cfg.nginx.config;
+  o.candidate = !f.config_file.empty() && !same_file(o.nginx.prefix, f.config_file, cfg.nginx.config);
   return o;
 }
 

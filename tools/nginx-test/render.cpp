@@ -2,6 +2,7 @@
 
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
+#include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
 
@@ -30,6 +31,7 @@ nlohmann::json to_json(const Report& r) {
   nlohmann::json doc;
   doc["schema"] = "meshops/nginx-test/1";
   doc["status"] = meshops::exit_name(r.exit);
+  doc["generated_at"] = meshops::sys::format_utc(std::chrono::system_clock::now());
   doc["syntax_ok"] = r.syntax_ok;
   doc["problem"] = r.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.problem);
   doc["nginx"] = {{"binary", r.run.binary},
@@ -42,6 +44,10 @@ nlohmann::json to_json(const Report& r) {
                      {"message", d.message},
                      {"file", d.file ? nlohmann::json(*d.file) : nlohmann::json(nullptr)},
                      {"line", d.line ? nlohmann::json(*d.line) : nlohmann::json(nullptr)}});
+  doc["config_file"] = r.config_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.config_file);
+  doc["candidate"] = r.candidate;
+  auto& skipped = doc["skipped"] = nlohmann::json::array();
+  for (const auto& s : r.skipped) skipped.push_back({{"group", s.group}, {"reason", s.reason}});
   auto& checks = doc["checks"] = nlohmann::json::array();
   for (const auto& c : r.checks)
     checks.push_back({{"name", c.name},
@@ -69,6 +75,7 @@ std::string render_text(const Report& r, const cli::Output& out, bool verbose) {
   text += fmt::format("nginx {}: {} ({})\n", r.dumped ? "-T" : "-t", cli::paint(verdict, r.syntax_ok ? cli::Style::good : cli::Style::bad, out.color),
                       cli::human_ms(static_cast<double>(r.run.elapsed.count())));
   if (diags.rows()) text += diags.render(out);
+  for (const auto& s : r.skipped) text += fmt::format("{} skipped: {}\n", s.group, s.reason);
   if (r.checks.empty()) return text;
   text += "\n";
   cli::Table checks({{"CHECK", cli::Align::left, true}, {"STATUS"}, {"WHERE"}, {"REASON", cli::Align::left, true}});

@@ -21,6 +21,16 @@ struct Options {
   meshops::nginx::Invocation nginx;  ///< binary, -c, -p, timeout (flags over the config file)
   std::set<std::string> groups;      ///< which of kGroups run
   std::chrono::milliseconds probe_timeout{5000};
+  /// --config-file names another file than nginx.config: a configuration nginx is not running
+  /// yet, so probing the running server's virtual hosts would test something else.
+  bool candidate = false;
+  std::string running_config;  ///< nginx.config, for the message
+};
+
+/// A check group that did not run, and why.
+struct Skipped {
+  std::string group;
+  std::string reason;
 };
 
 struct Report {
@@ -28,6 +38,9 @@ struct Report {
   bool syntax_ok = false;
   bool dumped = false;                       ///< ran -T (more than the syntax check)
   std::vector<meshops::nginx::Check> checks;
+  std::string config_file;       ///< the nginx configuration tested (-c), empty: nginx's default
+  bool candidate = false;        ///< see Options::candidate
+  std::vector<Skipped> skipped;  ///< groups asked for that did not run
   meshops::Exit exit = meshops::Exit::ok;
   std::string problem;  ///< why exit is UNKNOWN though nginx ran (a permission it lacked)
   std::string hint;
