@@ -120,6 +120,70 @@ check_match "prom has zone counter" 'meshops_nginx_limit_req_rejected\{zone="slo
 check_rc "a missing file is UNKNOWN" 3 "$bin" "$prefix/logs/nope.log"
 check_match "error names the file" "^nginx-logs: .*nope.log" "$err"
 check_rc "a bad format is usage" 64 "$bin" --format '$a$b' "$prefix/logs/access.log"
+
+# The config is read with file arguments too, and its nginx.logFormat is the default format
+# (issue 13 item 7); a format that leaves text unread says so, once.
+timed_format=$(sed -n "/log_format timed/,/;/p" "$conf" | grep -o "'[^']*'" | tr -d "'" | tr -d '\n' | sed 's/\\\$/$/g')
+jq -n --arg f "$timed_format" '{nginx: {logFormat: $f}}' >"$prefix/meshops.json"
+check_rc "summary with the config's logFormat" 0 "$bin" --json -c "$prefix/meshops.json" "$prefix/logs/timed.log"
+summary=$out
+check_eq "config's format: request_time read" "$total" "$(jq_ 'd["request_time"]["count"]')"
+check_eq "config's format: \$host read" "127.0.0.1 $total" "$(jq_ 'd["vhosts"][0]["host"], d["vhosts"][0]["requests"]')"
+check_eq "config's format: nothing unread" "0" "$(jq_ 'd["unread_lines"]')"
+check_eq "config's format: no warning" "" "$err"
+check_rc "-c /nonexistent with a file argument is UNKNOWN" 3 "$bin" -c /nonexistent/meshops.json "$prefix/logs/access.log"
+check_match "-c /nonexistent: names the file" "^nginx-logs: .*/nonexistent/meshops.json" "$err"
+echo '{"nginx": {"logFormt": "combined"}}' >"$prefix/typo.json"
+check_rc "a config typo with a file argument is UNKNOWN" 3 "$bin" -c "$prefix/typo.json" "$prefix/logs/access.log"
+check_match "typo: names the key" "nginx.logFormt: unknown key" "$err"
+check_rc "filter reads the config too" 3 "$bin" filter -c "$prefix/typo.json" "$prefix/logs/access.log"
+echo '{"nginx": {"logFormat": "$a$b"}}' >"$prefix/badformat.json"
+check_rc "a bad nginx.logFormat is the config's error" 3 "$bin" -c "$prefix/badformat.json" "$prefix/logs/access.log"
+check_match "bad logFormat: names the key" "badformat.json: nginx.logFormat: " "$err"
+check_rc "timed.log read as combined" 0 "$bin" --json --format combined "$prefix/logs/timed.log"
+summary=$out
+check_eq "every line has unread text" "$total" "$(jq_ 'd["unread_lines"]')"
+check_eq "said once" 1 "$(grep -c 'goes unread' <<<"$err")"
+check_match "says what is unread and where the format came from" 'timed.log:1: .*goes unread: " ?0\.[0-9]+ - 127\.0\.0\.1".*\(([0-9]+) lines like it\)' "$err"
+check_match "names the format's origin" 'the format is --format combined' "$err"
+check_rc "filter of timed.log as combined" 0 "$bin" filter --format combined --status 404 "$prefix/logs/timed.log"
+check_eq "filter: said once" 1 "$(grep -c 'goes unread' <<<"$err")"
+
+# summary takes filter's record filters (issue 13 item 15): the top paths returning 5xx in the
+# last hour is one command.
+check_rc "summary --status 5xx --since 1h" 0 "$bin" summary --json --status 5xx --since 1h "$prefix/logs/access.log"
+summary=$out
+check_eq "5xx in the last hour: the 503s" "$(count_status 503)" "$(jq_ 'd["requests"]')"
+check_eq "5xx: top path" "/limited $(count_status 503)" "$(jq_ 'd["top_paths"][0]["path"], d["top_paths"][0]["requests"]')"
+check_eq "5xx: the rest left out" "$((total - $(count_status 503)))" "$(jq_ 'd["filtered_out"]')"
+check_rc "the default verb takes them too" 0 "$bin" --json --status 4xx --path '/missing/*' --method GET "$prefix/logs/access.log"
+summary=$out
+check_eq "4xx under /missing/ by GET" 7 "$(jq_ 'd["requests"]')"
+check_rc "summary --client 10.0.0.0/8" 0 "$bin" summary --json --client 10.0.0.0/8 "$prefix/logs/access.log"
+summary=$out
+check_eq "no client in 10/8" 0 "$(jq_ 'd["requests"]')"
+check_rc "summary --host with a host-less format is usage" 64 "$bin" summary --host logs.test "$prefix/logs/access.log"
+check_rc "errors --status is usage" 64 "$bin" errors --status 5xx "$prefix/logs/error.log"
+check_match "errors --status: says why" "^nginx-logs: errors reads the error log" "$err"
+
+# nginx-test's own probe (User-Agent meshops-probe/1) through this nginx: left out of the
+# summary and the filter, counted apart, and back with --include-probes.
+jq -n --arg b "$nginx" --arg c "$conf" --arg p "$prefix" '{nginx: {binary: $b, config: $c, prefix: $p}}' >"$prefix/nt.json"
+check_rc "nginx-test probes the vhost" 0 "$(tool nginx-test)" -c "$prefix/nt.json" --only vhosts --json
+waited 10 at_least 'meshops-probe/' "$prefix/logs/access.log" 1
+probes=$(grep -c 'meshops-probe/' "$prefix/logs/access.log")
+check_rc "summary after the probe" 0 "$bin" --json "$prefix/logs/access.log"
+summary=$out
+check_eq "the probe is not a request" "$total $probes" "$(jq_ 'd["requests"], d["own_requests"]')"
+check_rc "summary --include-probes" 0 "$bin" --json --include-probes "$prefix/logs/access.log"
+summary=$out
+check_eq "--include-probes counts it" "$((total + probes)) 0" "$(jq_ 'd["requests"], d["own_requests"]')"
+check_rc "summary text" 0 "$bin" "$prefix/logs/access.log"
+check_match "text says the probes were left out" "$probes of meshops' own probes left out" "$out"
+check_rc "filter leaves the probe out" 0 "$bin" filter --path / "$prefix/logs/access.log"
+check_eq "filter: no probe" "" "$out"
+check_rc "filter --include-probes" 0 "$bin" filter --include-probes --path / "$prefix/logs/access.log"
+check_eq "filter: the probe" "$probes" "$(grep -c 'meshops-probe/' <<<"$out")"
 # A path nginx logged with an invalid byte (\xFF): the table shows it escaped once.
 printf '127.0.0.1 - - [25/Nov/2026:17:43:25 +0000] "GET /a\\xFFb HTTP/1.1" 404 0 "-" "curl"\n' >"$prefix/invalid.log"
 check_rc "summary of a path with an invalid byte" 0 "$bin" "$prefix/invalid.log"

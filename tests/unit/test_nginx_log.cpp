@@ -201,6 +201,33 @@ TEST_CASE("IPv6 clients, a set $remote_user, CRLF and trailing text parse", "[ng
   const std::string trailing = kLine + " \"extra\" 0.1";
   REQUIRE(p.parse(trailing, r));
   CHECK(r.get(Var::http_user_agent) == "curl/7.88.1");
+  CHECK(r.unread == " \"extra\" 0.1");  // what the format leaves is kept for the warning
+  REQUIRE(p.parse(kLine, r));
+  CHECK(r.unread.empty());
+}
+
+TEST_CASE("a summary counts the lines with text the format left unread, the first as example", "[nginx][aggregate]") {
+  auto f = compile_log_format("combined");
+  std::string text = kLine + "\n" + kLine + " 0.005 example.com\n" + kLine + " 0.007 example.com\n";
+  auto s = summary_of(f, text);
+  CHECK(s.unread_lines == 2);
+  REQUIRE(s.unread_example);
+  CHECK(s.unread_example->line_no == 2);
+  CHECK(s.unread_example->text == " 0.005 example.com");
+  CHECK(summary_to_json(s)["unread_lines"] == 2);
+  // Two halves merged: the first example is the earlier line.
+  Aggregator a(f, {}), b(f, {});
+  std::size_t mid = text.find('\n', kLine.size() + 2) + 1;
+  a.add_lines(std::string_view(text).substr(0, mid), 1);
+  b.add_lines(std::string_view(text).substr(mid), 1);
+  b.shift_line_numbers(a.lines());
+  a.merge(b);
+  auto m = summarize(a, 10, By::none);
+  CHECK(m.unread_lines == 2);
+  CHECK(m.unread_example->line_no == 2);
+  // The format nginx wrote reads all of it.
+  auto timed = compile_log_format(std::string(kCombinedFormat) + " $request_time $host");
+  CHECK(summary_of(timed, text).unread_lines == 0);
 }
 
 TEST_CASE("lines missing fields or with bad typed values are malformed", "[nginx][parse]") {

@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "meshops/cli/units.hpp"
 #include "meshops/config/config.hpp"
 #include "meshops/sys/atomic_file.hpp"
 
@@ -13,7 +14,15 @@ using meshops::Error;
 using meshops::Exit;
 namespace nginx = meshops::nginx;
 
-nginx::LogFormat load_format(const Options& o) {
+nginx::LogFormat load_format(const Options& o, const meshops::config::Config& cfg) {
+  if (o.format_from.empty() && o.format.empty()) {
+    // The config's format is the config's error: exit 3 naming the key, as for any other key.
+    try {
+      return nginx::compile_log_format(cfg.nginx.log_format);
+    } catch (const Error& e) {
+      throw Error(Exit::unknown, fmt::format("{}: nginx.logFormat: {}", cfg.origin, e.what()), e.hint());
+    }
+  }
   if (o.format_from.empty()) return nginx::compile_log_format(o.format);
   auto colon = o.format_from.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == o.format_from.size())
@@ -24,15 +33,34 @@ nginx::LogFormat load_format(const Options& o) {
   return nginx::log_format_from_conf(meshops::sys::read_file(conf), name, conf);
 }
 
-std::vector<std::string> input_files(const Options& o, const meshops::cli::CommonOptions& c, bool error_log) {
+std::string format_origin(const Options& o, const meshops::config::Config& cfg) {
+  if (!o.format_from.empty()) return fmt::format("--format-from {}", o.format_from);
+  if (!o.format.empty()) return fmt::format("--format {}", o.format.size() > 40 ? o.format.substr(0, 37) + "..." : o.format);
+  return fmt::format("nginx.logFormat ({}) of {}", cfg.nginx.log_format.size() > 40 ? cfg.nginx.log_format.substr(0, 37) + "..." : cfg.nginx.log_format,
+                     cfg.origin);
+}
+
+void warn_unread(const std::string& file, std::uint64_t lines, const nginx::MalformedLine& first, const std::string& origin) {
+  meshops::cli::warn(kTool, fmt::format("{}:{}: text after the last field of the log format goes unread: \"{}\"{}", file,
+                                        first.line_no, first.text.substr(0, 80),
+                                        lines > 1 ? fmt::format(" ({} like it)", meshops::cli::plural(lines, "line")) : ""));
+  meshops::cli::warn(kTool, fmt::format("the format is {}: give the log_format nginx writes (--format, --format-from or nginx.logFormat)",
+                                        origin));
+}
+
+std::vector<std::string> input_files(const Options& o, const meshops::config::Config& cfg, bool error_log) {
   if (!o.files.empty()) return o.files;
-  auto cfg = meshops::config::load(c.config_path);
   return {error_log ? cfg.nginx.error_log : cfg.nginx.access_log};
 }
 
 const std::string& followed_file(const std::vector<std::string>& files) {
   if (files.size() != 1 || files[0] == "-") throw Error(Exit::usage, "--follow takes exactly one file (not stdin)");
   return files[0];
+}
+
+bool has_record_filters(const Options& o) {
+  return !o.status.empty() || !o.hosts.empty() || !o.paths.empty() || !o.clients.empty() || !o.methods.empty() ||
+         o.min_time_s || o.include_probes;
 }
 
 nginx::Filter make_filter(const Options& o, const nginx::LogFormat& f, bool with_time) {

@@ -5,6 +5,7 @@
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
+#include "meshops/config/config.hpp"
 #include "meshops/nginx/log_parse.hpp"
 #include "meshops/sys/calendar.hpp"
 #include "meshops/sys/follow.hpp"
@@ -60,6 +61,10 @@ nlohmann::json entry_json(const nginx::ErrorRecord& r) {
 } // namespace
 
 Exit run_errors(const Options& o, const cli::CommonOptions& c) {
+  if (has_record_filters(o))
+    throw meshops::Error(Exit::usage, "errors reads the error log: --status, --host, --path, --client, --method, --min-time "
+                                      "and --include-probes filter access log records",
+                         "errors takes --level, --last, --since and --until");
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
@@ -88,7 +93,7 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
     sum.add(r);
     return true;
   };
-  const auto files = input_files(o, c, /*error_log=*/true);
+  const auto files = input_files(o, meshops::config::load(c.config_path), /*error_log=*/true);
   if (o.follow) {
     meshops::sys::catch_stop_signals();
     meshops::sys::Follower follower(followed_file(files), {.from_start = o.from_start});
@@ -145,6 +150,7 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
     for (const auto& line : recent)
       if (nginx::parse_error_line(line, r)) records.push_back(entry_json(r));
     j["records"] = records;
+    j["generated_at"] = meshops::sys::format_utc(std::chrono::system_clock::now());
     cli::print_json(j, c.output);
     return Exit::ok;
   }

@@ -3,6 +3,7 @@
 #include "input.hpp"
 
 #include "meshops/cli/escape.hpp"
+#include "meshops/config/config.hpp"
 #include "meshops/nginx/log_record_json.hpp"
 #include "meshops/sys/follow.hpp"
 #include "meshops/sys/stop.hpp"
@@ -20,7 +21,8 @@ namespace nginx = meshops::nginx;
 Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
   if (c.output.format == meshops::cli::Format::prom)
     throw meshops::Error(Exit::usage, "filter prints records, not metrics: use summary --prom");
-  const nginx::LogFormat lf = load_format(o);
+  const auto cfg = meshops::config::load(c.config_path);
+  const nginx::LogFormat lf = load_format(o, cfg);
   const nginx::Filter flt = make_filter(o, lf, /*with_time=*/true);
   // Most lines do not match: they are split only into the variables the filter reads, and a
   // match is split again into every field when NDJSON shows them all.
@@ -32,6 +34,8 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
   const bool escape_lines = ::isatty(1);
   nginx::Record rec;
   std::uint64_t malformed = 0;
+  bool unread_told = false;
+  std::string file;
   std::string out;
   auto on_line = [&](std::string_view line, std::uint64_t line_no, bool flush) {
     if (!matcher.parse(line, rec)) {
@@ -39,6 +43,11 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
         meshops::cli::warn(kTool, fmt::format("line {}: malformed: {}", line_no, line.substr(0, 4096)));
       return;
     }
+    if (!rec.unread.empty() && !unread_told) {  // once: the format is the same for every line
+      warn_unread(file, 0, {line_no, std::string(rec.unread)}, format_origin(o, cfg));
+      unread_told = true;
+    }
+    if (!o.include_probes && nginx::is_own_request(rec)) return;
     if (!flt.matches(rec, lf.escape)) return;
     if (json) {
       parser.parse(line, rec);
@@ -50,16 +59,20 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
     meshops::cli::write_stdout(out);
     if (flush) std::fflush(stdout);
   };
-  const auto files = input_files(o, c, /*error_log=*/false);
+  const auto files = input_files(o, cfg, /*error_log=*/false);
   if (o.follow) {
     meshops::sys::catch_stop_signals();
-    meshops::sys::Follower follower(followed_file(files), {.from_start = o.from_start});
+    file = followed_file(files);
+    meshops::sys::Follower follower(file, {.from_start = o.from_start});
     std::uint64_t n = 0;
     while (!meshops::sys::stop_requested())
       follower.poll([&](std::string_view line) { on_line(line, ++n, true); }, std::chrono::milliseconds(500));
     return Exit::ok;
   }
-  for (const auto& f : files) for_each_line(f, [&](std::string_view line, std::uint64_t n) { on_line(line, n, false); });
+  for (const auto& f : files) {
+    file = f;
+    for_each_line(f, [&](std::string_view line, std::uint64_t n) { on_line(line, n, false); });
+  }
   if (malformed && c.verbose > 0) meshops::cli::warn(kTool, fmt::format("{} malformed lines skipped", malformed));
   return Exit::ok;
 }

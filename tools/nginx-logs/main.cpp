@@ -43,6 +43,17 @@ int main(int argc, char** argv) {
   CLI::App* filter = nullptr;
   CLI::App* errors = nullptr;
 
+  // The record filters: summary (also as the default verb, on the top level) and filter take
+  // the same ones, so "top paths returning 5xx in the last hour" is one summary.
+  auto add_record_filters = [&](CLI::App* app) {
+    app->add_option("--status", o.status, "Status codes or classes: 5xx, 404, 2xx,304")->type_name("SPEC")->allow_extra_args(false);
+    app->add_option("--host", o.hosts, "Host glob (case-insensitive)")->type_name("GLOB")->allow_extra_args(false);
+    app->add_option("--path", o.paths, "Path glob, query stripped, \\xHH decoded")->type_name("GLOB")->allow_extra_args(false);
+    app->add_option("--client", o.clients, "Client address or CIDR network")->type_name("CIDR")->allow_extra_args(false);
+    app->add_option("--method", o.methods, "Request method (GET, POST, ...)")->type_name("METHOD")->allow_extra_args(false);
+    app->add_option("--min-time", o.min_time_s, "Only requests with $request_time >= SECONDS")->type_name("SECONDS");
+    app->add_flag("--include-probes", o.include_probes, "Count meshops' own requests (User-Agent meshops-*: nginx-test's probes, ts-benchmark) too");
+  };
   auto add_files = [&](CLI::App* app) {
     app->add_option("files", o.files, "Log files (plain or .gz; - for stdin; default: the config's nginx log)")
         ->type_name("FILE");
@@ -55,7 +66,7 @@ int main(int argc, char** argv) {
         app.fallthrough();
         app.require_subcommand(0, 1);
         add_files(&app);
-        app.add_option("--format", o.format, "Access log format: combined (default), common, json or a log_format string")
+        app.add_option("--format", o.format, "Access log format: combined, common, json or a log_format string (default: the config's nginx.logFormat, combined)")
             ->type_name("FORMAT");
         app.add_option("--format-from", o.format_from, "Take the named log_format from an nginx config file")
             ->type_name("CONF:NAME");
@@ -73,16 +84,14 @@ int main(int argc, char** argv) {
         app.add_option("--interval", o.interval_s, "With --follow, print a summary every SECONDS (default 10)")
             ->type_name("SECONDS")
             ->check(positive_seconds());
-        add_files(app.add_subcommand("summary", "Count requests, statuses, paths, clients, hosts, times (the default)"));
+        add_record_filters(&app);
+        auto* summary = app.add_subcommand("summary", "Count requests, statuses, paths, clients, hosts, times (the default)");
+        add_files(summary);
+        add_record_filters(summary);
 
         filter = app.add_subcommand("filter", "Print the access log records that match");
         add_files(filter);
-        filter->add_option("--status", o.status, "Status codes or classes: 5xx, 404, 2xx,304")->type_name("SPEC")->allow_extra_args(false);
-        filter->add_option("--host", o.hosts, "Host glob (case-insensitive)")->type_name("GLOB")->allow_extra_args(false);
-        filter->add_option("--path", o.paths, "Path glob, query stripped, \\xHH decoded")->type_name("GLOB")->allow_extra_args(false);
-        filter->add_option("--client", o.clients, "Client address or CIDR network")->type_name("CIDR")->allow_extra_args(false);
-        filter->add_option("--method", o.methods, "Request method (GET, POST, ...)")->type_name("METHOD")->allow_extra_args(false);
-        filter->add_option("--min-time", o.min_time_s, "Only requests with $request_time >= SECONDS")->type_name("SECONDS");
+        add_record_filters(filter);
 
         errors = app.add_subcommand("errors", "Summarise the error log: levels, limit_req rejections per zone, recent entries");
         add_files(errors);

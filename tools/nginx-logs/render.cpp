@@ -77,7 +77,8 @@ std::string summary_text(const nginx::Summary& s, const cli::Output& out) {
   o += fmt::format("{:<24}{}", "Requests", count(s.requests));
   if (s.invalid_requests) o += fmt::format("  ({} not HTTP request lines)", count(s.invalid_requests));
   if (s.truncated) o += fmt::format("  ({} from lines cut short)", count(s.truncated));
-  if (s.filtered_out) o += fmt::format("  ({} outside the time range)", count(s.filtered_out));
+  if (s.filtered_out) o += fmt::format("  ({} left out by the filters)", count(s.filtered_out));
+  if (s.own_requests) o += fmt::format("  ({} of meshops' own probes left out: --include-probes)", count(s.own_requests));
   o += "\n";
   o += fmt::format("{:<24}{}\n", "Bytes sent", cli::human_bytes(s.bytes_sent));
   if (s.first_ms && s.last_ms)

@@ -4,6 +4,7 @@
 #include "input.hpp"
 
 #include "meshops/cli/escape.hpp"
+#include "meshops/config/config.hpp"
 #include "meshops/nginx/log_parse.hpp"
 #include "meshops/sys/calendar.hpp"
 #include "meshops/sys/follow.hpp"
@@ -80,22 +81,32 @@ void report_malformed(const nginx::Summary& s, const std::string& file, const me
 
 void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
   switch (c.output.format) {
-    case meshops::cli::Format::json: meshops::cli::print_json(nginx::summary_to_json(s), c.output); break;
+    case meshops::cli::Format::json: {
+      auto j = nginx::summary_to_json(s);
+      j["generated_at"] = meshops::sys::format_utc(std::chrono::system_clock::now());
+      meshops::cli::print_json(j, c.output);
+      break;
+    }
     case meshops::cli::Format::prom: meshops::cli::emit_prom(summary_prom(s), c); break;
     case meshops::cli::Format::text: meshops::cli::write_stdout(summary_text(s, c.output)); break;
   }
 }
 
 Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const nginx::AggregateOptions& ao,
-                    const Options& o, const meshops::cli::CommonOptions& c) {
+                    const Options& o, const meshops::cli::CommonOptions& c, const std::string& origin) {
   meshops::sys::catch_stop_signals();
   nginx::Aggregator agg(lf, ao);
   meshops::sys::Follower follower(path, {.from_start = o.from_start});
   std::uint64_t line_no = 0;
   const auto interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
   auto next = std::chrono::steady_clock::now() + interval;
+  bool unread_told = false;
   auto emit = [&] {
     auto s = nginx::summarize(agg, o.top, parse_by(o.by));
+    if (s.unread_example && !unread_told) {
+      warn_unread(path, s.unread_lines, *s.unread_example, origin);
+      unread_told = true;
+    }
     if (c.output.format == meshops::cli::Format::json) {
       auto j = nginx::summary_to_json(s);
       j["event"] = "summary";
@@ -122,15 +133,23 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
 } // namespace
 
 Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c) {
-  const nginx::LogFormat lf = load_format(o);
+  const auto cfg = meshops::config::load(c.config_path);
+  const nginx::LogFormat lf = load_format(o, cfg);
   nginx::AggregateOptions ao;
   ao.filter = make_filter(o, lf, /*with_time=*/true);
-  const auto files = input_files(o, c, /*error_log=*/false);
-  if (o.follow) return follow_summary(followed_file(files), lf, ao, o, c);
+  ao.count_own = o.include_probes;
+  const auto files = input_files(o, cfg, /*error_log=*/false);
+  if (o.follow) return follow_summary(followed_file(files), lf, ao, o, c, format_origin(o, cfg));
   std::unique_ptr<nginx::Aggregator> total;
+  bool unread_told = false;
   for (const auto& f : files) {
     auto agg = summarize_file(f, lf, ao, o.threads);
-    report_malformed(nginx::summarize(*agg, 1, nginx::By::none), f, c);
+    auto own = nginx::summarize(*agg, 1, nginx::By::none);
+    report_malformed(own, f, c);
+    if (own.unread_example && !unread_told) {
+      warn_unread(f, own.unread_lines, *own.unread_example, format_origin(o, cfg));
+      unread_told = true;
+    }
     if (!total) total = std::move(agg);
     else total->merge(*agg);
   }

@@ -82,6 +82,13 @@ void Aggregator::add_line(std::string_view line, std::uint64_t line_no) {
       malformed_examples_.push_back({line_no, std::string(line.substr(0, 4096))});
     return;
   }
+  if (!rec_.unread.empty()) [[unlikely]] {
+    if (!unread_lines_++) unread_example_ = MalformedLine{line_no, std::string(rec_.unread.substr(0, 4096))};
+  }
+  if (!options_.count_own && is_own_request(rec_)) {
+    ++own_;
+    return;
+  }
   if (filtering_ && !options_.filter.matches(rec_, format_->escape)) {
     ++filtered_out_;
     return;
@@ -241,6 +248,7 @@ void Aggregator::merge(const Aggregator& o) {
   invalid_requests_ += o.invalid_requests_;
   filtered_out_ += o.filtered_out_;
   truncated_ += o.truncated_;
+  own_ += o.own_;
   bytes_ += o.bytes_;
   for (int i = 0; i < 1000; ++i) status_[i] += o.status_[i];
   if (o.first_ms_ && (!first_ms_ || *o.first_ms_ < *first_ms_)) first_ms_ = o.first_ms_;
@@ -254,6 +262,8 @@ void Aggregator::merge(const Aggregator& o) {
   upstream_time_.merge(o.upstream_time_);
   for (const auto& m : o.malformed_examples_)
     if (malformed_examples_.size() < options_.keep_malformed) malformed_examples_.push_back(m);
+  unread_lines_ += o.unread_lines_;
+  if (!unread_example_) unread_example_ = o.unread_example_;
 }
 
 std::size_t Aggregator::memory() const {
@@ -276,6 +286,7 @@ struct SummaryBuilder {
     s.invalid_requests = a.invalid_requests_;
     s.filtered_out = a.filtered_out_;
     s.truncated = a.truncated_;
+    s.own_requests = a.own_;
     s.bytes_sent = a.bytes_;
     s.first_ms = a.first_ms_;
     s.last_ms = a.last_ms_;
@@ -317,6 +328,8 @@ struct SummaryBuilder {
       case By::none: break;
     }
     s.malformed_examples = a.malformed_examples_;
+    s.unread_lines = a.unread_lines_;
+    s.unread_example = a.unread_example_;
     return s;
   }
 };
@@ -332,6 +345,7 @@ nlohmann::json summary_to_json(const Summary& s) {
   j["invalid_requests"] = s.invalid_requests;
   j["filtered_out"] = s.filtered_out;
   j["truncated"] = s.truncated;
+  j["own_requests"] = s.own_requests;
   j["bytes_sent"] = s.bytes_sent;
   j["first"] = s.first_ms ? nlohmann::json(sys::format_utc_ms(*s.first_ms)) : nlohmann::json(nullptr);
   j["last"] = s.last_ms ? nlohmann::json(sys::format_utc_ms(*s.last_ms)) : nlohmann::json(nullptr);
@@ -370,6 +384,9 @@ nlohmann::json summary_to_json(const Summary& s) {
   auto mal = nlohmann::json::array();
   for (const auto& m : s.malformed_examples) mal.push_back({{"line", m.line_no}, {"text", m.text}});
   j["malformed_examples"] = mal;
+  j["unread_lines"] = s.unread_lines;
+  j["unread_example"] = s.unread_example ? nlohmann::json{{"line", s.unread_example->line_no}, {"text", s.unread_example->text}}
+                                         : nlohmann::json(nullptr);
   return j;
 }
 

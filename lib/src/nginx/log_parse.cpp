@@ -215,6 +215,7 @@ bool LineParser::parse(std::string_view line, Record& rec) const {
   rec.line = line;
   rec.present = 0;  // nothing of the previous line may show through
   rec.truncated = false;
+  rec.unread = {};
   rec.status = -1;
   rec.bytes = 0;
   return format_->json_lines ? parse_json(line, rec) : parse_fields(line, rec);
@@ -268,6 +269,7 @@ bool LineParser::parse_fields(std::string_view line, Record& rec) const {
     store(i, line.substr(pos, end - pos));
     pos = end + lit.text.size();
   }
+  if (pos < line.size() && !rec.truncated) rec.unread = line.substr(pos);
   return valid_typed(rec);
 }
 

@@ -55,6 +55,7 @@ struct MalformedLine {
 /// What the aggregator should count, beyond the defaults.
 struct AggregateOptions {
   Filter filter;                     ///< records outside it are skipped (lines still counted)
+  bool count_own = false;            ///< count meshops' own requests (is_own_request) like any other
   std::size_t keep_malformed = 5;    ///< how many malformed lines to keep as examples
 };
 
@@ -75,6 +76,7 @@ public:
   /// from line 1 before the lines ahead of it were known.
   void shift_line_numbers(std::uint64_t n) {
     for (auto& m : malformed_examples_) m.line_no += n;
+    if (unread_example_) unread_example_->line_no += n;
   }
 
   std::uint64_t lines() const { return lines_; }
@@ -93,6 +95,7 @@ private:
   Record rec_;
 
   std::uint64_t lines_ = 0, requests_ = 0, malformed_ = 0, invalid_requests_ = 0, filtered_out_ = 0, truncated_ = 0;
+  std::uint64_t own_ = 0;
   std::uint64_t bytes_ = 0;
   std::uint64_t status_[1000] = {};
   std::optional<std::int64_t> first_ms_, last_ms_;
@@ -103,6 +106,8 @@ private:
   KeyTable<KeyStats> paths_, clients_, hosts_, agents_;
   MsHistogram request_time_, upstream_time_;
   std::vector<MalformedLine> malformed_examples_;
+  std::uint64_t unread_lines_ = 0;
+  std::optional<MalformedLine> unread_example_;  // the first line with text the format left unread
 };
 
 /// One row of a top list: the key as shown (decoded), and its stats.
@@ -126,6 +131,8 @@ struct Percentiles {
 struct Summary {
   std::uint64_t lines = 0, requests = 0, malformed = 0, invalid_requests = 0, filtered_out = 0;
   std::uint64_t truncated = 0;  ///< requests whose line was cut short (counted, fields missing)
+  /// meshops' own requests (probes, benchmarks), left out of every count unless count_own.
+  std::uint64_t own_requests = 0;
   std::uint64_t bytes_sent = 0;
   std::optional<std::int64_t> first_ms, last_ms;
   double requests_per_second = 0;
@@ -139,6 +146,10 @@ struct Summary {
   By by = By::none;
   std::vector<TopRow> by_rows;  ///< the --by breakdown
   std::vector<MalformedLine> malformed_examples;
+  /// Lines with text after the format's last field (Record::unread), and the first of them
+  /// (its text: the unread part).
+  std::uint64_t unread_lines = 0;
+  std::optional<MalformedLine> unread_example;
   std::size_t distinct_paths = 0, distinct_clients = 0;
 };
 

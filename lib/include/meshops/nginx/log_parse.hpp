@@ -27,6 +27,10 @@ struct Record {
   std::uint32_t present = 0;  ///< bit (1 << Var) set when the line has that variable
   std::vector<RawField> fields;  ///< every field in order (custom variables included)
   bool truncated = false;        ///< the line ended before the format did (see LineParser::parse)
+  /// Text after the format's last field: the log is written in a longer format than the one
+  /// it is read with ($host, $request_time appended), so those fields go unread. Empty when
+  /// the format took the whole line.
+  std::string_view unread;
   int status = -1;               ///< $status as a number, -1 without one (set when the line matched)
   std::uint64_t bytes = 0;       ///< $body_bytes_sent, else $bytes_sent, as a number (0 without)
 
@@ -46,7 +50,7 @@ public:
   /// Parses line (without its '\n'; a trailing '\r' is ignored) into rec, reusing rec's
   /// storage. Returns false when the line does not match the format: a literal is missing,
   /// $status is not three digits, a byte count is not a number, or (json) it is not an object.
-  /// Text after the format's last literal is ignored. A line cut short after the fields that
+  /// Text after the format's last literal is not parsed; it is left in rec.unread. A line cut short after the fields that
   /// make a request ($remote_addr, the time, $request) is accepted with rec.truncated set and
   /// the later fields absent, as GoAccess counts it: cut inside a quoted field (which takes
   /// the rest), inside the literal after a field, or where an unquoted field would start.
