@@ -14,7 +14,7 @@ check_eq "tailscale chains recognised" \
 
 check_rc "--can from the tailnet on tailscale0" 0 "$fw" --file "$capture" --can 100.64.0.5 tcp/22 --iif tailscale0 --json
 check_eq "accepted by ts-input" "accept ts-input" "$(jq -r '"\(.verdict) \(.decided_by.chain)"' <<<"$out")"
-check_rc "--can from a tailnet address on eth0" 0 "$fw" --file "$capture" --can 100.64.0.5 tcp/22 --iif eth0 --json
+check_rc "--can from a tailnet address on eth0 (a drop exits 1)" 1 "$fw" --file "$capture" --can 100.64.0.5 tcp/22 --iif eth0 --json
 check_eq "dropped by ts-input as spoofed" "drop ts-input" "$(jq -r '"\(.verdict) \(.decided_by.chain)"' <<<"$out")"
 check_match "the deciding rule is tailscaled's CGNAT check" 'ip saddr 100\.64\.0\.0/10' "$(jq -r .decided_by.rule <<<"$out")"
 finish
