@@ -25,7 +25,7 @@ ts_status::View view_of(const std::string& name, Filters f = {}) {
 }
 
 const Peer& peer(const Status& s, const std::string& name) {
-  const Peer* p = ts_status::find_peer(s, name);
+  const Peer* p = meshops::tailscale::find_peer(s, name);
   REQUIRE(p);
   return *p;
 }
@@ -82,13 +82,13 @@ TEST_CASE("Exit codes follow the state of the node and the selected peer", "[ts-
 TEST_CASE("Peers are found by name, MagicDNS name, IP and node ID", "[ts-status][fixtures]") {
   auto s = parse_status(fixture("status-laptop.json"));
   const Peer& kc = peer(s, "kernelcore");
-  CHECK(ts_status::find_peer(s, "KernelCore") == &kc);
-  CHECK(ts_status::find_peer(s, "kernelcore.tailnet.test") == &kc);
-  CHECK(ts_status::find_peer(s, "kernelcore.tailnet.test.") == &kc);
-  CHECK(ts_status::find_peer(s, kc.tailscale_ips.at(0)) == &kc);
-  CHECK(ts_status::find_peer(s, kc.tailscale_ips.at(1)) == &kc);
-  CHECK(ts_status::find_peer(s, kc.id) == &kc);
-  CHECK(ts_status::find_peer(s, "kernel") == nullptr);
+  CHECK(meshops::tailscale::find_peer(s, "KernelCore") == &kc);
+  CHECK(meshops::tailscale::find_peer(s, "kernelcore.tailnet.test") == &kc);
+  CHECK(meshops::tailscale::find_peer(s, "kernelcore.tailnet.test.") == &kc);
+  CHECK(meshops::tailscale::find_peer(s, kc.tailscale_ips.at(0)) == &kc);
+  CHECK(meshops::tailscale::find_peer(s, kc.tailscale_ips.at(1)) == &kc);
+  CHECK(meshops::tailscale::find_peer(s, kc.id) == &kc);
+  CHECK(meshops::tailscale::find_peer(s, "kernel") == nullptr);
 }
 
 TEST_CASE("Filters select peers", "[ts-status][fixtures]") {

@@ -21,11 +21,6 @@ using meshops::tailscale::Peer;
 using meshops::tailscale::Status;
 using json = nlohmann::ordered_json;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool is_exit_route(const std::string& r) { return r == "0.0.0.0/0" || r == "::/0"; }
 
 /// Routes the control server approved for self: AllowedIPs minus the node's own addresses.
@@ -130,29 +125,14 @@ const Peer* exit_node_in_use(const Status& s) {
 
 } // namespace
 
-const Peer* find_peer(const Status& s, const std::string& key) {
-  auto k = lower(key);
-  if (!k.empty() && k.back() == '.') k.pop_back();
-  for (const auto& p : s.peers) {
-    auto dns = lower(p.dns_name);
-    if (!dns.empty() && dns.back() == '.') dns.pop_back();
-    if (lower(p.name()) == k || lower(p.host_name) == k || dns == k || p.id == key) return &p;
-    for (const auto& ip : p.tailscale_ips)
-      if (ip == key) return &p;
-  }
-  return nullptr;
-}
-
 View make_view(Status status, std::optional<meshops::tailscale::Prefs> prefs, const Filters& f) {
   View v;
   v.status = std::move(status);
   v.prefs = std::move(prefs);
   const Status& s = v.status;
   if (!f.peer.empty()) {
-    const Peer* p = find_peer(s, f.peer);
-    if (!p)
-      throw meshops::Error(Exit::unknown, fmt::format("no peer named {} in the tailnet", f.peer),
-                           "peers are matched by name, MagicDNS name, Tailscale IP or node ID; see ts-status");
+    const Peer* p = meshops::tailscale::find_peer(s, f.peer);
+    if (!p) throw meshops::tailscale::no_such_peer(f.peer);
     v.peers.push_back(p);
     v.single = true;
   } else {

@@ -35,9 +35,6 @@ struct View {
 /// --peer that matches nothing.
 View make_view(meshops::tailscale::Status status, std::optional<meshops::tailscale::Prefs> prefs, const Filters& f);
 
-/// Finds a peer by name (DNS label, host name, FQDN, case-insensitive), Tailscale IP or ID.
-const meshops::tailscale::Peer* find_peer(const meshops::tailscale::Status& s, const std::string& key);
-
 nlohmann::ordered_json to_json(const View& v);
 std::string to_text(const View& v, const meshops::cli::Output& out);
 std::vector<meshops::cli::Metric> to_prom(const View& v);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace meshops::tailscale {
@@ -77,6 +78,32 @@ const char* to_string(Connection c) {
   case Connection::idle: return "idle";
   }
   return "idle";
+}
+
+namespace {
+// Names compare case-insensitively, a FQDN with or without its trailing dot.
+std::string name_key(std::string_view s) {
+  std::string k(s);
+  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!k.empty() && k.back() == '.') k.pop_back();
+  return k;
+}
+} // namespace
+
+const Peer* find_peer(const Status& s, std::string_view key) {
+  auto k = name_key(key);
+  if (k.empty()) return nullptr;
+  for (const auto& p : s.peers) {
+    if (name_key(p.name()) == k || name_key(p.host_name) == k || name_key(p.dns_name) == k || p.id == key) return &p;
+    for (const auto& ip : p.tailscale_ips)
+      if (ip == key) return &p;
+  }
+  return nullptr;
+}
+
+Error no_such_peer(std::string_view key) {
+  return Error(Exit::unknown, fmt::format("no peer named {} in the tailnet", key),
+               "peers are matched by name, MagicDNS name, Tailscale IP or node ID; see ts-status");
 }
 
 std::optional<TimePoint> parse_time(std::string_view s) {

@@ -1,6 +1,8 @@
 #pragma once
 // Typed models of tailscaled's /localapi/v0/status and /prefs replies, parsed defensively:
 // every field optional, null read as empty, a wrong type an error naming its JSON path.
+#include "meshops/error.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -86,5 +88,12 @@ std::optional<TimePoint> parse_time(std::string_view s);
 
 /// "direct", "relay", "peer-relay", "idle".
 const char* to_string(Connection c);
+
+/// The one peer lookup of every tool: by name (MagicDNS label, host name, FQDN with or
+/// without its dot, case-insensitive), Tailscale IP or node ID. nullptr when none matches.
+const Peer* find_peer(const Status& s, std::string_view key);
+
+/// The error for a name find_peer did not match (meshops::Error, UNKNOWN, with a hint).
+Error no_such_peer(std::string_view key);
 
 } // namespace meshops::tailscale
