@@ -66,4 +66,21 @@ check_rc "--check with --watch is usage" 64 "$fw" --file "$work/big.json" --chec
 check_rc "--watch --prom is usage" 64 "$fw" --file "$work/big.json" --watch 1 --count 1 --prom
 check_eq "--watch --prom: one line and a hint" "fw-status: --watch prints rates as a table or NDJSON (--json), not Prometheus metrics" "$(head -1 <<<"$err")"
 
+# --can names a service of /etc/services for the port; the help has no CLI11 leftover (issue 13
+# item 17 and polish).
+zt=$MESHOPS_SRC/tests/fixtures/nft/zones_tailscale.json
+check_rc "--can with a service name" 0 "$fw" --file "$zt" --json --can 198.51.100.9 tcp/https --iif eth0
+check_eq "https is 443, accepted by dmz" "443 https accept zone_dmz" "$(jq -r '"\(.query.port) \(.query.service) \(.verdict) \(.decided_by.chain)"' <<<"$out")"
+check_rc "--can with a service name unknown for the protocol" 64 "$fw" --file "$zt" --can 198.51.100.9 tcp/no-such-service
+check_match "names the service" 'no-such-service.*neither a port nor a tcp service' "$err"
+check_rc "--can from a tailnet address without --iif" 0 "$fw" --file "$zt" --json --can 100.64.0.7 tcp/22
+check_eq "tailscale0 assumed" "tailscale0 true" "$(jq -r '"\(.query.iif) \(.query.iif_assumed)"' <<<"$out")"
+check_rc "--can from another address without --iif" 1 "$fw" --file "$zt" --json --can 198.51.100.9 tcp/22
+check_eq "nothing assumed" "null false" "$(jq -r '"\(.query.iif) \(.query.iif_assumed)"' <<<"$out")"
+check_rc "--help" 0 "$fw" --help
+check_match "--help shows --can SRC PROTO/PORT" '--can SRC PROTO/PORT ' "$out"
+check_eq "--help: no 'x 2' leftover" 0 "$(grep -c 'PROTO/PORT x 2' <<<"$out")"
+check_rc "zones --json" 0 "$fw" --file "$zt" --json
+check_match "generated_at is RFC 3339" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$' "$(jq -r .generated_at <<<"$out")"
+
 finish

@@ -53,6 +53,11 @@ TEST_CASE("A prefix's first host is inside it: a /32 is its own address", "[nft]
   CHECK(host("fd7a:115c:a1e0::/48") == "fd7a:115c:a1e0::1");
   CHECK(IpPrefix::parse("100.64.0.10/32")->contains(*IpAddr::parse("100.64.0.10")));
   CHECK_FALSE(IpPrefix::parse("100.64.0.10/32")->contains(*IpAddr::parse("100.64.0.11")));
+  CHECK(is_tailnet_address(*IpAddr::parse("100.64.0.10")));
+  CHECK(is_tailnet_address(*IpAddr::parse("100.127.255.254")));
+  CHECK_FALSE(is_tailnet_address(*IpAddr::parse("100.128.0.1")));
+  CHECK(is_tailnet_address(*IpAddr::parse("fd7a:115c:a1e0::5")));
+  CHECK_FALSE(is_tailnet_address(*IpAddr::parse("198.18.0.1")));
   for (const char* bad : {"100.64.0.0/33", "100.64.0.0/", "100.64.0.0/x", "100.64/10", "::/129", "100.64.0.0/-1"})
     CHECK_FALSE(IpPrefix::parse(bad));
 }

@@ -4,6 +4,7 @@
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/error.hpp"
+#include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
 
@@ -49,10 +50,12 @@ json rule_ref_json(const std::optional<meshops::nft::RuleRef>& r) {
   return {{"family", r->family}, {"table", r->table}, {"chain", r->chain}, {"handle", r->handle}, {"rule", r->text}};
 }
 
+std::string now_rfc3339() { return meshops::sys::format_utc(std::chrono::system_clock::now()); }
+
 } // namespace
 
 json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules) {
-  json doc{{"schema", "meshops/fw-status/1"}, {"source", source}, {"tables", rs.tables.size()},
+  json doc{{"schema", "meshops/fw-status/1"}, {"generated_at", now_rfc3339()}, {"source", source}, {"tables", rs.tables.size()},
            {"chains", rs.chains.size()}, {"rules", rs.rule_count()}, {"sets", rs.sets.size()}};
   json zones = json::array();
   for (const auto& z : zr.zones) {
@@ -153,8 +156,8 @@ std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::c
     s += ts.render(out);
   }
   if (out.legend)
-    s += fmt::format("\n{} zones, {} tailscale chains; {} rules in {} chains of {} tables.\n", zr.zones.size(), zr.tailscale.size(),
-                     rs.rule_count(), rs.chains.size(), rs.tables.size());
+    s += fmt::format("\n{}, {}; {} in {} of {}.\n", plural(zr.zones.size(), "zone"), plural(zr.tailscale.size(), "tailscale chain"),
+                     plural(rs.rule_count(), "rule"), plural(rs.chains.size(), "chain"), plural(rs.tables.size(), "table"));
   return s;
 }
 
@@ -175,10 +178,11 @@ std::string rules_text(const Ruleset& rs, const meshops::cli::Output& out) {
   return s;
 }
 
-json can_json(const Packet& p, const Evaluation& ev) {
-  json doc{{"schema", "meshops/fw-status/1"}};
-  doc["query"] = {{"source", p.saddr.to_string()}, {"protocol", p.l4proto}, {"port", p.dport},
-                  {"iif", p.iifname.empty() ? json(nullptr) : json(p.iifname)},
+json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q) {
+  json doc{{"schema", "meshops/fw-status/1"}, {"generated_at", now_rfc3339()}};
+  doc["query"] = {{"source", p.saddr.to_string()}, {"peer", q.peer.empty() ? json(nullptr) : json(q.peer)},
+                  {"protocol", p.l4proto}, {"port", p.dport}, {"service", q.service.empty() ? json(nullptr) : json(q.service)},
+                  {"iif", p.iifname.empty() ? json(nullptr) : json(p.iifname)}, {"iif_assumed", q.iif_assumed},
                   {"destination", p.daddr ? json(p.daddr->to_string()) : json(nullptr)}, {"hook", "input"}};
   doc["verdict"] = std::string(meshops::nft::verdict_name(ev.verdict));
   if (ev.decided_by) {
@@ -204,10 +208,12 @@ json can_json(const Packet& p, const Evaluation& ev) {
   return doc;
 }
 
-std::string can_text(const Packet& p, const Evaluation& ev, const meshops::cli::Output& out) {
+std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, const meshops::cli::Output& out) {
   std::string verdict(meshops::nft::verdict_name(ev.verdict));
-  std::string s = fmt::format("{} {}/{}{}: {}", p.saddr.to_string(), p.l4proto, p.dport,
-                              p.iifname.empty() ? "" : " via " + meshops::cli::terminal_safe(p.iifname),
+  std::string src = q.peer.empty() ? p.saddr.to_string() : fmt::format("{} ({})", meshops::cli::terminal_safe(q.peer), p.saddr.to_string());
+  std::string port = q.service.empty() ? std::to_string(p.dport) : fmt::format("{} ({})", p.dport, meshops::cli::terminal_safe(q.service));
+  std::string s = fmt::format("{} {}/{}{}: {}", src, p.l4proto, port,
+                              p.iifname.empty() ? "" : " via " + meshops::cli::terminal_safe(p.iifname) + (q.iif_assumed ? " (assumed)" : ""),
                               meshops::cli::paint(verdict, ev.verdict == Verdict::accept ? Style::good : Style::bad, out.color));
   // Names come from the ruleset (a --file may hold anything): each escaped once, here; the
   // table below escapes its own cells.
@@ -228,6 +234,7 @@ std::string can_text(const Packet& p, const Evaluation& ev, const meshops::cli::
                  c.rule ? fmt::format("{} handle {}: {}", c.rule->chain, c.rule->handle, c.rule->text) : std::string("policy")});
     s += t.render(out);
   }
+  if (q.iif_assumed) s += "note: no --iif: a tailnet source arrives on tailscale0 (give --iif for another interface)\n";
   for (const auto& n : ev.notes) s += "note: " + meshops::cli::terminal_safe(n) + "\n";
   return s;
 }
@@ -238,7 +245,7 @@ json check_json(const DriftReport& d) {
     f.push_back({{"severity", meshops::exit_name(x.severity)}, {"kind", x.kind}, {"zone", x.zone.empty() ? json(nullptr) : json(x.zone)}, {"message", x.message}});
   json skipped = json::array();
   for (const auto& n : d.not_checked) skipped.push_back({{"what", n.what}, {"reason", n.reason}});
-  return {{"schema", "meshops/fw-status/1"}, {"status", meshops::exit_name(d.status())}, {"findings", std::move(f)},
+  return {{"schema", "meshops/fw-status/1"}, {"generated_at", now_rfc3339()}, {"status", meshops::exit_name(d.status())}, {"findings", std::move(f)},
           {"not_checked", std::move(skipped)}, {"probes", d.probes}};
 }
 

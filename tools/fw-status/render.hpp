@@ -25,8 +25,15 @@ std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::c
 /// Every chain with its rules, as text.
 std::string rules_text(const Ruleset& rs, const meshops::cli::Output& out);
 
-nlohmann::json can_json(const Packet& p, const Evaluation& ev);
-std::string can_text(const Packet& p, const Evaluation& ev, const meshops::cli::Output& out);
+/// How the --can question was put, beyond the packet: names it was asked with.
+struct CanQuery {
+  std::string peer;          ///< SRC as given when it was a peer name (resolved to the packet's saddr)
+  std::string service;       ///< PORT as given when it was a service name
+  bool iif_assumed = false;  ///< no --iif: tailscale0 assumed for a tailnet source
+};
+
+nlohmann::json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q);
+std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, const meshops::cli::Output& out);
 
 nlohmann::json check_json(const DriftReport& d);
 std::string check_text(const DriftReport& d, const meshops::cli::Output& out);

@@ -59,6 +59,12 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view s) {
   return p;
 }
 
+bool is_tailnet_address(const IpAddr& a) {
+  static const IpPrefix v4 = *IpPrefix::parse("100.64.0.0/10");
+  static const IpPrefix v6 = *IpPrefix::parse("fd7a:115c:a1e0::/48");
+  return v4.contains(a) || v6.contains(a);
+}
+
 IpAddr IpPrefix::first_host() const {
   IpAddr a = network;
   // With two or more host bits the network address itself is no host; its last bit is clear.

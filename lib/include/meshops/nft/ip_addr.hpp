@@ -41,4 +41,7 @@ struct IpPrefix {
   bool contains(const IpAddr& a) const { return in_prefix(a, network, len); }
 };
 
+/// Whether a is in tailscale's address ranges: 100.64.0.0/10 (CGNAT) or fd7a:115c:a1e0::/48.
+bool is_tailnet_address(const IpAddr& a);
+
 } // namespace meshops::nft
