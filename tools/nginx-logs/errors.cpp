@@ -165,7 +165,7 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
                      std::string(r.client), msg});
   }
   if (entries.rows()) out += entries.render(c.output) + "\n";
-  out += fmt::format("{} entries in {} lines", sum.entries, sum.lines);
+  out += fmt::format("{} {} in {} line{}", sum.entries, sum.entries == 1 ? "entry" : "entries", sum.lines, sum.lines == 1 ? "" : "s");
   if (sum.malformed) out += fmt::format(", {} not entries", sum.malformed);
   if (sum.filtered_out) out += fmt::format(", {} filtered out", sum.filtered_out);
   out += "\n";

@@ -63,8 +63,8 @@ std::string top_section(const std::string& title, const char* key_header, const 
 
 std::string percentile_row(const char* name, const std::optional<nginx::Percentiles>& p) {
   if (!p) return {};
-  return fmt::format("{:<24}p50 {}  p90 {}  p99 {}  max {}  ({} samples)\n", name, cli::human_ms(p->p50),
-                     cli::human_ms(p->p90), cli::human_ms(p->p99), cli::human_ms(p->max), count(p->count));
+  return fmt::format("{:<24}p50 {}  p90 {}  p99 {}  max {}  ({} sample{})\n", name, cli::human_ms(p->p50),
+                     cli::human_ms(p->p90), cli::human_ms(p->p99), cli::human_ms(p->max), count(p->count), p->count == 1 ? "" : "s");
 }
 
 } // namespace

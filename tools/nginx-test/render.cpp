@@ -87,7 +87,7 @@ std::string render_text(const Report& r, const cli::Output& out, bool verbose) {
   }
   text += checks.render(out);
   if (out.legend)
-    text += fmt::format("\n{} checks: {} ok, {} warn, {} crit.\n", r.checks.size(), counts[0], counts[1], counts[2]);
+    text += fmt::format("\n{}: {} ok, {} warn, {} crit.\n", cli::plural(r.checks.size(), "check"), counts[0], counts[1], counts[2]);
   return text;
 }
 
