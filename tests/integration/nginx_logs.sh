@@ -151,6 +151,15 @@ check_eq "filter: said once" 1 "$(grep -c 'goes unread' <<<"$err")"
 
 # summary takes filter's record filters (issue 13 item 15): the top paths returning 5xx in the
 # last hour is one command.
+# Two threads from 32 MB on, as measured (bench/nginx-logs-threads; issue 13 item 19).
+"$MESHOPS_SRC/bench/nginx-logs-generate" "$prefix/mid.log" 40e6 2>/dev/null
+head -c 10000000 "$prefix/mid.log" | sed '$d' >"$prefix/small.log"
+check_rc "a 40 MB log" 0 "$bin" -vv --json "$prefix/mid.log"
+check_match "a 40 MB log is read with 2 threads" "mid.log: read with 2 threads" "$err"
+check_rc "a 10 MB log" 0 "$bin" -vv --json "$prefix/small.log"
+check_match "a 10 MB log is read with 1 thread" "small.log: read with 1 thread\$" "$(grep 'read with' <<<"$err")"
+rm -f "$prefix/mid.log" "$prefix/small.log"
+
 check_rc "summary --status 5xx --since 1h" 0 "$bin" summary --json --status 5xx --since 1h "$prefix/logs/access.log"
 summary=$out
 check_eq "5xx in the last hour: the 503s" "$(count_status 503)" "$(jq_ 'd["requests"]')"

@@ -4,6 +4,7 @@
 #include "input.hpp"
 
 #include "meshops/cli/escape.hpp"
+#include "meshops/cli/units.hpp"
 #include "meshops/config/config.hpp"
 #include "meshops/nginx/log_parse.hpp"
 #include "meshops/sys/calendar.hpp"
@@ -24,8 +25,10 @@ namespace {
 using meshops::Exit;
 namespace nginx = meshops::nginx;
 
-// Below this a second thread costs more (start, merge) than it saves.
-constexpr std::uint64_t kSplitAbove = 64u << 20;
+// From this size on a second thread saves more than it costs (start, merging the tables):
+// bench/nginx-logs-threads on the 2-core CI machine, two runs, t1/t2 per size: 16 MB 0.98 and
+// 1.01, 32 MB 1.27 and 1.30, 64 MB 1.11 and 1.57, 128 MB 1.43 and 1.40 (docs/ARCHITECTURE.md).
+constexpr std::uint64_t kSplitAbove = 32'000'000;
 
 nginx::By parse_by(const std::string& by) {
   if (by == "host") return nginx::By::host;
@@ -37,12 +40,14 @@ nginx::By parse_by(const std::string& by) {
 
 void feed(nginx::Aggregator& agg, std::string_view block) { agg.add_lines(block, agg.lines() + 1); }
 
+/// threads: 0 to choose by size; set to the number used.
 std::unique_ptr<nginx::Aggregator> summarize_file(const std::string& path, const nginx::LogFormat& lf,
-                                                  const nginx::AggregateOptions& ao, int threads) {
+                                                  const nginx::AggregateOptions& ao, int& threads) {
   auto first = std::make_unique<nginx::Aggregator>(lf, ao);
   std::uint64_t size = 0;
   if (!splittable(path, size)) {
     read_blocks(path, [&](std::string_view b) { feed(*first, b); });
+    threads = 1;
     return first;
   }
   if (threads == 0) threads = size >= kSplitAbove && std::thread::hardware_concurrency() >= 2 ? 2 : 1;
@@ -143,7 +148,9 @@ Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c) {
   std::unique_ptr<nginx::Aggregator> total;
   bool unread_told = false;
   for (const auto& f : files) {
-    auto agg = summarize_file(f, lf, ao, o.threads);
+    int threads = o.threads;
+    auto agg = summarize_file(f, lf, ao, threads);
+    if (c.verbose > 1) meshops::cli::warn(kTool, fmt::format("{}: read with {}", f, meshops::cli::plural(threads, "thread")));
     auto own = nginx::summarize(*agg, 1, nginx::By::none);
     report_malformed(own, f, c);
     if (own.unread_example && !unread_told) {
