@@ -135,19 +135,25 @@ std::vector<Check> check_certificates(const ConfModel& model) {
   return out;
 }
 
-// nginx refused the configuration: say whether that is the configuration's fault or the
-// user's missing permission (UNKNOWN: as root it might well pass).
+// nginx refused the configuration: say whether that is the configuration's fault or a
+// permission the environment does not give (UNKNOWN: with it the test might well pass). As root
+// too: a unit's capability bounding set or read-only paths refuse root what nginx needs.
 void judge_failed_run(Report& r) {
-  if (::geteuid() != 0) {
-    for (const auto& d : r.run.diagnostics) {
-      if (!is_failure(d.level) || !is_permission_denied(d)) continue;
-      r.exit = Exit::unknown;
-      r.problem = fmt::format("nginx needs a permission user {} lacks: {}{}", user_name(), d.message,
-                              d.file ? fmt::format(" (in {}:{})", *d.file, d.line.value_or(0)) : "");
-      r.hint = "run as root (as the nginx service does), or point pid, error_log, temp paths and -p PREFIX "
-               "at places this user can use";
-      return;
-    }
+  for (const auto& d : r.run.diagnostics) {
+    if (!is_failure(d.level)) continue;
+    auto needs = missing_permission(d);
+    if (!needs) continue;
+    r.exit = Exit::unknown;
+    r.problem = fmt::format("nginx needs a permission user {} lacks: {}{}", user_name(), d.message,
+                            d.file ? fmt::format(" (in {}:{})", *d.file, d.line.value_or(0)) : "");
+    r.hint = ::geteuid() != 0
+                 ? fmt::format("run as root (as the nginx service does), or point pid, error_log, temp paths "
+                               "and -p PREFIX at places this user can use (it lacks {})",
+                               *needs)
+                 : fmt::format("root here lacks {}; give it to the unit running nginx-test "
+                               "(CapabilityBoundingSet=, ReadWritePaths=)",
+                               *needs);
+    return;
   }
   r.exit = Exit::critical;
 }

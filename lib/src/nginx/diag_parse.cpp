@@ -119,10 +119,25 @@ std::vector<Diagnostic> parse_diagnostics(std::string_view text) {
 
 bool is_failure(Level level) { return level <= Level::error; }
 
-bool is_permission_denied(const Diagnostic& d) {
-  // "(13: Permission denied)" from ngx_open_file and friends; OpenSSL's BIO errors spell it
-  // "system library::Permission denied".
-  return d.message.find("Permission denied") != std::string::npos;
+std::optional<std::string> missing_permission(const Diagnostic& d) {
+  const auto& m = d.message;
+  auto has = [&](std::string_view s) { return m.find(s) != std::string::npos; };
+  // nginx quotes strerror: "(13: Permission denied)", "(1: Operation not permitted)", "(30:
+  // Read-only file system)"; OpenSSL's BIO errors spell EACCES "system library::Permission denied".
+  bool denied = has("Permission denied");
+  bool not_permitted = has("Operation not permitted");
+  if (has("Read-only file system"))
+    return std::string("write access to that path (its file system is read-only here: a unit's ProtectSystem= "
+                       "without ReadWritePaths= for it)");
+  if (!denied && !not_permitted) return std::nullopt;
+  // Each listen socket is opened by `nginx -t` too; as root that takes the capability.
+  if (m.rfind("bind() to ", 0) == 0)
+    return std::string("CAP_NET_BIND_SERVICE (nginx opens its listen sockets; ports below 1024 need it)");
+  // nginx hands its temp directories to the worker user (the `user` directive).
+  if (m.rfind("chown(", 0) == 0) return std::string("CAP_CHOWN (nginx gives its temp directories to its worker user)");
+  if (not_permitted) return std::string("a privilege the operating system refused (EPERM)");
+  return std::string("access to that file (nginx's master opens its logs, keys and pid file as root; "
+                     "CAP_DAC_OVERRIDE when they are not root's)");
 }
 
 bool is_unprivileged_artefact(const Diagnostic& d) {

@@ -37,9 +37,10 @@ std::vector<Diagnostic> parse_diagnostics(std::string_view text);
 /// True for emerg, alert, crit and error: nginx refuses the configuration.
 bool is_failure(Level level);
 
-/// True when the message says the operating system refused access (EACCES): the user running
-/// nginx lacks a permission, rather than the configuration being wrong.
-bool is_permission_denied(const Diagnostic& d);
+/// When the operating system refused nginx something (EACCES, EPERM, EROFS), so that the
+/// process running nginx lacks a permission rather than the configuration being wrong: that
+/// permission, worded for a hint ("CAP_NET_BIND_SERVICE (...)"). nullopt for any other message.
+std::optional<std::string> missing_permission(const Diagnostic& d);
 
 /// True for the warning nginx gives when not run as root for a config with a "user" directive:
 /// an artefact of who runs the test, not a flaw of the configuration.
