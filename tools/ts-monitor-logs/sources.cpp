@@ -74,14 +74,23 @@ void read_journal_source(const SourceOptions& o, const Sink& sink) {
   }
   meshops::monitor::JournalReader reader(jo);
   PeerNames names(o);
-  std::string last_pid;
+  std::string last_run, last_pid;  // the current run of the unit and the pid it started with
   for (;;) {
     reader.read([&](const meshops::monitor::JournalEntry& e) {
-      // A new _PID for the unit is tailscaled restarted: said once, at its first line.
-      if (!last_pid.empty() && e.pid != last_pid)
-        sink(event_record(e.time, "journal", {"daemon_restarted", "", last_pid, e.pid,
-                                              fmt::format("tailscaled restarted (pid {} -> {})", last_pid, e.pid)}));
-      last_pid = e.pid;
+      // A new run of the unit is tailscaled restarted: said once, at its first line. A run is the
+      // unit's invocation (_SYSTEMD_INVOCATION_ID), which also holds its ExecStopPost
+      // (`tailscaled --cleanup`, a pid of its own); without one, the pid. systemd's own lines
+      // about the unit (_PID 1) belong to no run.
+      if (e.pid != "1") {
+        const std::string& run = e.invocation_id.empty() ? e.pid : e.invocation_id;
+        if (run != last_run) {
+          if (!last_run.empty())
+            sink(event_record(e.time, "journal", {"daemon_restarted", "", last_pid, e.pid,
+                                                  fmt::format("tailscaled restarted (pid {} -> {})", last_pid, e.pid)}));
+          last_run = run;
+          last_pid = e.pid;
+        }
+      }
       auto stamped = ts::split_go_log_time(e.message);
       auto r = log_record(e.time, "journal", stamped ? stamped->text : e.message, 0, names.get());
       // syslog priorities 0-3 are errors, 4 a warning: stronger than our reading of the words.

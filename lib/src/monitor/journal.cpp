@@ -73,6 +73,7 @@ std::size_t JournalReader::read(const std::function<void(const JournalEntry&)>& 
     auto prio = field(j_, "PRIORITY");
     if (prio.size() == 1 && prio[0] >= '0' && prio[0] <= '7') e.priority = prio[0] - '0';
     e.pid = field(j_, "_PID");
+    e.invocation_id = field(j_, "_SYSTEMD_INVOCATION_ID");
     e.boot_id = field(j_, "_BOOT_ID");
     on_entry(e);
     ++n;

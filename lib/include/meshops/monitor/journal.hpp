@@ -17,6 +17,7 @@ struct JournalEntry {
   std::string message;                         ///< MESSAGE
   int priority = 6;                            ///< PRIORITY (syslog), 6 info when absent
   std::string pid;                             ///< _PID
+  std::string invocation_id;                   ///< _SYSTEMD_INVOCATION_ID: one run of the unit
   std::string boot_id;                         ///< _BOOT_ID
 };
 
