@@ -45,11 +45,19 @@ check_match "and creates the user meshops" "meshops" "$out$err"
 # An empty root with its own dpkg database: dependencies are the host's (same machine), so they
 # are not re-checked inside it.
 root=$work/root
-mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers"
+# An /etc as every root has one, for systemd-sysusers' passwd lock.
+mkdir -p "$root/etc" "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers"
 touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
 find "$root" -mindepth 1 | sort >"$work/before"
-check_rc "dpkg --root -i" 0 dpkg --root="$root" --force-depends --force-not-root -i "$deb"
+in_root() { dpkg --root="$root" --force-not-root --force-script-chrootless "$@"; }
+check_rc "dpkg --root -i" 0 in_root --force-depends -i "$deb"
 check_eq "dpkg sees it installed" "install ok installed" "$(dpkg --root="$root" -s meshops 2>/dev/null | sed -n 's/^Status: //p')"
+check_match "postinst made the user meshops in the root only" "^meshops:x:[0-9]+:[0-9]+:" "$(cat "$root/etc/passwd" 2>/dev/null)"
+check_eq "not on this machine" "" "$(getent passwd meshops || true)"
+check "postinst made the textfile directory in the root" test -d "$root/var/lib/prometheus/node-exporter"
+for script in postinst prerm postrm; do
+  check "the package carries its $script" test -x "$root/var/lib/dpkg/info/meshops.$script"
+done
 
 # Every binary of the package runs from the root; meshops-health also finds its tools there.
 while read -r bin; do
@@ -61,9 +69,17 @@ check_rc "installed meshops-health runs the installed tools" 2 env PATH="$root/u
   "$root/usr/bin/meshops-health" --only ts-status --socket "$work/no.sock" --json
 check_eq "it ran the installed ts-status" "$root/usr/bin/ts-status" "$(jq -r '.checks["ts-status"].argv[0]' <<<"$out")"
 
-check_rc "dpkg --root --purge" 0 dpkg --root="$root" --force-not-root --purge meshops
-find "$root" -mindepth 1 -not -path "$root/var/lib/dpkg/*" | sort >"$work/after"
-check_eq "no leftovers outside dpkg's database" "$(grep -v "^$root/var/lib/dpkg/" "$work/before")" "$(cat "$work/after")"
+mkdir -p "$root/etc/meshops" "$root/var/lib/meshops"
+echo '{}' >"$root/etc/meshops/config.json"
+echo '{}' >"$root/var/lib/meshops/ts-monitor.json"
+echo 'x 1' >"$root/var/lib/prometheus/node-exporter/meshops-health.prom"
+check_rc "dpkg --root --purge" 0 in_root --purge meshops
+# What stays: the user (its files in etc) and the textfile directory, which tmpfiles.d made for
+# node_exporter, not for meshops alone.
+kept="^$root/(etc/(passwd|group|shadow|gshadow|\.pwd\.lock)|var/lib/prometheus|var/lib/prometheus/node-exporter)\$"
+find "$root" -mindepth 1 -not -path "$root/var/lib/dpkg/*" | grep -Ev "$kept" | sort >"$work/after"
+check_eq "no leftovers outside dpkg's database: config, state and metrics gone" \
+  "$(grep -v "^$root/var/lib/dpkg/" "$work/before")" "$(cat "$work/after")"
 check_eq "dpkg forgot it" "" "$(dpkg --root="$root" -s meshops 2>/dev/null | sed -n 's/^Status: //p' | grep installed)"
 check_eq "no file list left" "" "$(ls "$root/var/lib/dpkg/info" | grep '^meshops\.')"
 
