@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# needs: tailnet
+# meshops on a real systemd host (issue 17): `scripts/tailnet host-up` boots the Debian root with
+# systemd as PID 1 as the tailnet's fourth node (tailscaled.service from tailscale's own unit,
+# nginx.service, nftables.service with the zones, prometheus-node-exporter), and this build's
+# .deb (`cpack -G DEB`) is installed there with apt, as the README's "Install on a host" says:
+# - install creates the user and the textfile directory and enables nothing (opt-in);
+#   an upgrade from a previous .deb keeps /etc/meshops and /var/lib/meshops and restarts the
+#   running ts-monitor; purge stops every unit and leaves no file of the package behind;
+# - every service starts under systemd with its own hardening and ends healthy on this healthy
+#   host (Result=success, exit 0; ts-monitor active, NRestarts=0, a STATUS= line), and the live
+#   `systemd-analyze security` exposure of each is at most 2.0;
+# - the timers fire (shortened by a drop-in), node_exporter serves the metrics they wrote;
+# - ts-monitor, User=meshops and tailscaled's operator, fails over to other-server when
+#   kernelcore's tailscaled stops, and back; SIGSTOPped it is restarted by its watchdog;
+# - ts-monitor-logs --source journal -f follows tailscaled.service's journal: a restart is said
+#   once;
+# - nginx-test under the old unit's bounding set (no CAP_NET_BIND_SERVICE) is UNKNOWN, not
+#   CRITICAL.
+# The "previous" .deb is this build's files stamped with a lower version (VERSION~prev1).
+source "$(dirname "$0")/lib.sh"
+tailnet="$MESHOPS_SRC/scripts/tailnet"
+eval "$("$tailnet" env)"
+readonly MAX_EXPOSURE=2.0
+work=$(mktemp -d /tmp/meshops-host.XXXXXX)
+on_exit rm -rf "$work"
+hx() { "$tailnet" host-exec "$@"; }
+prop() { hx systemctl show -P "$2" "$1"; } # prop UNIT PROPERTY
+lapse() { echo "# $1: $(($(date +%s) - $2)) s"; }
+
+# --- the packages
+t=$(date +%s)
+check_rc "cpack -G DEB" 0 cpack -G DEB --config "$MESHOPS_BUILD/CPackConfig.cmake" -B "$work/out"
+deb=$(ls "$work"/out/meshops_*.deb 2>/dev/null | head -1)
+check "a .deb was made" test -f "$deb"
+version=$(dpkg-deb --field "$deb" Version)
+dpkg-deb -R "$deb" "$work/prev"
+sed -i "s/^Version: .*/Version: $version~prev1/" "$work/prev/DEBIAN/control"
+check "the previous .deb" dpkg-deb -b --root-owner-group "$work/prev" "$work/meshops_prev.deb" >/dev/null
+lapse "cpack" "$t"
+
+# --- the host
+on_exit "$tailnet" host-down
+"$tailnet" host-down # a fresh boot, never a host left over by an earlier run
+t=$(date +%s)
+check "host-up: the systemd host boots and joins the tailnet" "$tailnet" host-up
+lapse "host-up (boot, tailscaled, nginx, nftables, node_exporter)" "$t"
+check_eq "systemd is the host's PID 1 and it is running" "systemd running" \
+  "$(hx cat /proc/1/comm) $(hx systemctl is-system-running)"
+check_eq "tailscaled.service is tailscale's own unit file" \
+  "$(cat "$(dirname "$TAILNET_TAILSCALED")/../gopath/pkg/mod/tailscale.com@v1.98.10/cmd/tailscaled/tailscaled.service" 2>/dev/null | sha256sum)" \
+  "$(hx cat /usr/lib/systemd/system/tailscaled.service | sha256sum)"
+check_eq "tailscaled.service is active, tailscaled the pinned one" "active 1.98.10" \
+  "$(hx systemctl is-active tailscaled.service) $(hx tailscaled --version | head -1)"
+
+# --- install the previous package: user, textfile directory, nothing enabled
+hx install -m 0644 /dev/stdin /root/meshops_prev.deb <"$work/meshops_prev.deb"
+hx install -m 0644 /dev/stdin /root/meshops.deb <"$deb"
+t=$(date +%s)
+check_rc "apt-get install ./meshops_prev.deb" 0 hx apt-get install -y -q /root/meshops_prev.deb
+lapse "install" "$t"
+check_match "postinst made the user meshops" "^meshops:x:[0-9]+:[0-9]+:meshops ts-monitor:/var/lib/meshops:" \
+  "$(hx getent passwd meshops)"
+check "postinst made the textfile directory" hx test -d /var/lib/prometheus/node-exporter
+units=(ts-monitor.service meshops-health.timer ts-quality.timer nginx-logs-summary.timer)
+check_eq "no unit enabled on install (opt-in)" "disabled disabled disabled disabled" \
+  "$(hx systemctl is-enabled "${units[@]}" | paste -sd' ')"
+
+# The config of this host and the operator, as the README says.
+hx install -D -m 0644 /dev/stdin /etc/meshops/config.json <<'JSON'
+{"tailscale": {"hostname": "host", "tailnetDomain": "tailnet.test"},
+ "monitoring": {"checkInterval": 1, "maxLatency": 500, "maxPacketLoss": 50, "failureThreshold": 3,
+   "enableAutoFailover": true, "targets": [], "exitNodes": ["kernelcore", "other-server"],
+   "restoreInterval": 1, "restoreThreshold": 2},
+ "nginx": {"services": {"ollama": {"subdomain": "ollama", "upstreamPort": 11434, "rateLimit": "20r/s",
+   "maxBodySize": "500M", "healthPath": "/api/tags"}}},
+ "firewall": {"defaultPolicy": "drop", "enableLogging": true,
+   "zones": {"dmz": {"allowedTCPPorts": [80, 443], "allowedUDPPorts": [443]},
+             "internal": {"interfaces": ["tailscale0"], "allowedServices": ["ssh", "postgresql", "ollama"]},
+             "admin": {"allowedIPs": ["100.64.0.0/10"], "allowAllServices": true},
+             "isolated": {}}}}
+JSON
+check_rc "tailscale set --operator=meshops" 0 hx tailscale set --operator=meshops
+check_rc "exit node kernelcore" 0 hx tailscale set --exit-node=kernelcore
+check_rc "systemctl enable --now ts-monitor and the timers" 0 hx systemctl enable --now "${units[@]}"
+ts_monitor_ok() {
+  [[ "$(prop ts-monitor.service ActiveState)" == active && -n "$(prop ts-monitor.service StatusText)" ]]
+}
+check "ts-monitor active with a STATUS= line" wait_until 30 ts_monitor_ok
+state_saved() { hx test -s /var/lib/meshops/ts-monitor.json; }
+check "ts-monitor saved its state" wait_until 30 state_saved
+
+# --- upgrade to this build's package
+conf_sum=$(hx sha256sum /etc/meshops/config.json)
+state_owner=$(hx stat -c %U /var/lib/meshops/ts-monitor.json)
+invocation=$(prop ts-monitor.service InvocationID)
+t=$(date +%s)
+check_rc "apt-get install ./meshops.deb: the upgrade" 0 hx apt-get install -y -q /root/meshops.deb
+lapse "upgrade" "$t"
+check_eq "the new version is installed" "$version" "$(hx dpkg-query -W -f '${Version}' meshops)"
+check_eq "upgrade kept /etc/meshops/config.json" "$conf_sum" "$(hx sha256sum /etc/meshops/config.json)"
+check_eq "upgrade kept /var/lib/meshops and its owner" "$state_owner" "$(hx stat -c %U /var/lib/meshops/ts-monitor.json)"
+check_eq "what was enabled stays enabled" "enabled enabled enabled enabled" \
+  "$(hx systemctl is-enabled "${units[@]}" | paste -sd' ')"
+check "the running ts-monitor was restarted into the new binary" \
+  test "$(prop ts-monitor.service InvocationID)" != "$invocation"
+check "ts-monitor active again with a STATUS= line" wait_until 30 ts_monitor_ok
+
+# --- every service under systemd, on this healthy host
+t=$(date +%s)
+for s in meshops-health ts-quality nginx-logs-summary; do
+  check_rc "systemctl start $s.service" 0 hx systemctl start "$s.service"
+  check_eq "$s.service: Result=success, exit 0" "success 0" \
+    "$(prop "$s.service" Result) $(prop "$s.service" ExecMainStatus)"
+done
+lapse "the three check services" "$t"
+[[ "$(prop meshops-health.service ExecMainStatus)" == 0 ]] ||
+  hx journalctl -u meshops-health.service -n 20 --no-pager | sed 's/^/# /'
+check_eq "ts-monitor: active, no restart, running as meshops" "active 0 meshops" \
+  "$(prop ts-monitor.service ActiveState) $(prop ts-monitor.service NRestarts) $(hx ps -o user= -p "$(prop ts-monitor.service MainPID)")"
+check_match "ts-monitor's STATUS= line" "." "$(prop ts-monitor.service StatusText)"
+echo "# ts-monitor STATUS=$(prop ts-monitor.service StatusText)"
+for s in ts-monitor meshops-health ts-quality nginx-logs-summary; do
+  exposure=$(hx systemd-analyze security --no-pager "$s.service" |
+    sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+  echo "# live exposure $s.service: $exposure"
+  if [[ -n "$exposure" ]] && awk -v e="$exposure" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(e <= m) }'; then
+    pass "$s.service: live exposure $exposure <= $MAX_EXPOSURE"
+  else
+    fail "$s.service: live exposure '$exposure' above $MAX_EXPOSURE"
+  fi
+done
+
+# --- the timers fire (a drop-in: 1 s after the timer starts), node_exporter reads their metrics
+for s in meshops-health ts-quality nginx-logs-summary; do
+  hx install -D -m 0644 /dev/stdin "/etc/systemd/system/$s.timer.d/test.conf" <<'DROPIN'
+[Timer]
+OnBootSec=
+OnUnitActiveSec=
+OnActiveSec=1s
+RandomizedDelaySec=0
+AccuracySec=1s
+DROPIN
+done
+hx systemctl daemon-reload
+declare -A before
+for s in meshops-health ts-quality nginx-logs-summary; do
+  before[$s]=$(prop "$s.service" InvocationID)
+  hx systemctl restart "$s.timer"
+done
+fired() { [[ "$(prop "$1.service" InvocationID)" != "${before[$1]}" && "$(prop "$1.service" ActiveState)" == inactive ]]; }
+for s in meshops-health ts-quality nginx-logs-summary; do
+  check "$s.timer fired its service" wait_until 60 fired "$s"
+  check_eq "$s.service run by the timer: success" "success 0" \
+    "$(prop "$s.service" Result) $(prop "$s.service" ExecMainStatus)"
+done
+metrics=$(hx curl -sf http://127.0.0.1:9100/metrics)
+check_match "node_exporter: node_textfile_scrape_error 0" $'\nnode_textfile_scrape_error 0\n' "$metrics"
+check_match "node_exporter: meshops-health's state 0" $'\nmeshops_health_state 0\n' "$metrics"
+check_match "node_exporter: ts-status's peers online" $'\nmeshops_ts_peers_online [0-9]+\n' "$metrics"
+for f in meshops-health meshops-ts-quality nginx-logs; do
+  check_match "node_exporter read $f.prom" "node_textfile_mtime_seconds\\{file=\"[^\"]*$f.prom\"\\}" "$metrics"
+done
+
+# --- ts-monitor-logs follows tailscaled.service's live journal (a transient unit of the host)
+check_rc "ts-monitor-logs --source journal -f started" 0 hx systemd-run --unit=meshops-test-logs \
+  -p StandardOutput=file:/root/logs.ndjson /usr/bin/ts-monitor-logs --source journal -f --json
+logs_has() { hx jq -se "map($1) | length > 0" /root/logs.ndjson >/dev/null 2>&1; }
+check "it reads tailscaled.service's lines" wait_until 20 logs_has 'select(.source=="journal")'
+
+# --- failover: kernelcore's tailscaled stopped; ts-monitor (the operator) moves to other-server
+on_exit "$tailnet" start-node kernelcore
+node_id() { hx tailscale status --json | jq -r --arg n "$1" '.Peer[] | select(.HostName == $n) | .ID'; }
+exit_node_is() { [[ "$(hx tailscale status --json | jq -r '.ExitNodeStatus.ID // "none"')" == "$1" ]]; }
+kc_id=$(node_id kernelcore) os_id=$(node_id other-server)
+check "the host uses kernelcore as its exit node" exit_node_is "$kc_id"
+t=$(date +%s)
+"$tailnet" stop-node kernelcore >/dev/null 2>&1
+check "ts-monitor failed over to other-server" wait_until 90 exit_node_is "$os_id"
+lapse "failover" "$t"
+check_match "the journal says the failover" "failover" "$(hx journalctl -u ts-monitor.service --no-pager -n 50)"
+"$tailnet" start-node kernelcore >/dev/null 2>&1
+check "ts-monitor restored kernelcore" wait_until 120 exit_node_is "$kc_id"
+check_eq "ts-monitor never restarted meanwhile" "active 0" \
+  "$(prop ts-monitor.service ActiveState) $(prop ts-monitor.service NRestarts)"
+
+# tailscaled.service restarted: said once by ts-monitor-logs.
+check_rc "systemctl restart tailscaled" 0 hx systemctl restart tailscaled.service
+check "ts-monitor-logs: the restart" wait_until 30 logs_has 'select(.event=="daemon_restarted")'
+check_eq "ts-monitor-logs said it once" "1" \
+  "$(hx jq -s '[.[] | select(.event=="daemon_restarted")] | length' /root/logs.ndjson)"
+hx systemctl stop meshops-test-logs.service
+
+# --- the watchdog: a stopped ts-monitor is restarted after WatchdogSec (a drop-in: 3 s)
+hx install -D -m 0644 /dev/stdin /etc/systemd/system/ts-monitor.service.d/test.conf <<<$'[Service]\nWatchdogSec=3s'
+hx systemctl daemon-reload
+hx systemctl restart ts-monitor.service
+check "ts-monitor up under the short watchdog" wait_until 30 ts_monitor_ok
+pid=$(prop ts-monitor.service MainPID)
+t=$(date +%s)
+hx kill -STOP "$pid"
+restarted() { [[ "$(prop ts-monitor.service NRestarts)" == 1 && "$(prop ts-monitor.service MainPID)" != "$pid" ]]; }
+check "SIGSTOPped ts-monitor restarted by the watchdog" wait_until 30 restarted
+lapse "watchdog restart" "$t"
+check_match "systemd says it was the watchdog" "[Ww]atchdog timeout" "$(hx journalctl -u ts-monitor.service --no-pager -n 30)"
+check "ts-monitor active again" wait_until 30 ts_monitor_ok
+
+# --- the environment at fault: nginx-test under the old unit's bounding set is UNKNOWN
+check_rc "nginx-test without CAP_NET_BIND_SERVICE: unknown (3)" 3 hx systemd-run --wait --pipe --quiet \
+  -p "CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_OVERRIDE" /usr/bin/nginx-test --only syntax --json
+check_match "the JSON says why" "permission user root lacks: bind\(\) to 0.0.0.0:80 failed \(13: Permission denied\)" \
+  "$(jq -r .problem <<<"$out")"
+check_match "the hint names the capability" "hint: root here lacks CAP_NET_BIND_SERVICE" "$err"
+
+# --- purge: the units stop, nothing of the package is left
+mapfile -t files < <(hx dpkg-query -L meshops | sort -r)
+t=$(date +%s)
+check_rc "apt-get purge meshops" 0 hx apt-get purge -y -q meshops
+lapse "purge" "$t"
+check_eq "prerm stopped ts-monitor" "inactive" "$(prop ts-monitor.service ActiveState)"
+check_eq "no ts-monitor process left" "" "$(hx ps -C ts-monitor -o pid= | tr -d ' ')"
+left=()
+for f in "${files[@]}"; do
+  if hx test ! -d "$f" -a \( -f "$f" -o -L "$f" \); then left+=("$f"); fi
+done
+check_eq "no file of the package left" "" "${left[*]}"
+check "/etc/meshops removed" hx test ! -e /etc/meshops
+check "/var/lib/meshops removed" hx test ! -e /var/lib/meshops
+check_eq "no metrics of meshops left" "" "$(hx ls /var/lib/prometheus/node-exporter | grep -E 'meshops|nginx-logs')"
+check_eq "no enablement symlink left" "" "$(hx find /etc/systemd/system -type l \( -name ts-monitor.service \
+  -o -name '*.timer' \) -lname '/lib/systemd/system/*' -print | grep -E 'ts-monitor|meshops|ts-quality|nginx-logs')"
+
+# --- down: no container, namespace, copy or process left
+t=$(date +%s)
+check "host-down" "$tailnet" host-down
+lapse "host-down" "$t"
+check_eq "no namespace of the host" "" "$(ip netns list | grep "^$TAILNET_NAME-host\b")"
+check_eq "no ephemeral copy" "" "$(ls -A /var/cache/meshops/host-root | grep '^\.#machine')"
+check_eq "no systemd-nspawn of this run" "" "$(pgrep -f "systemd-nspawn.*$TAILNET_RUN/" || true)"
+check_eq "no mount of this run" "" "$(grep -F "$TAILNET_RUN/host" /proc/self/mountinfo || true)"
+
+finish
