@@ -8,16 +8,9 @@
 source "$(dirname "$0")/lib.sh"
 fw=$(tool fw-status)
 fixtures=$MESHOPS_SRC/tests/fixtures/nft
-srv=fwc-srv-$$ cli=fwc-cli-$$
 work=$(mktemp -d)
 on_exit rm -rf "$work"
-on_exit ip netns del "$cli"
-on_exit ip netns del "$srv"
-ip netns add "$srv" && ip netns add "$cli" || { echo "cannot create namespaces" >&2; exit 1; }
-S() { ip netns exec "$srv" "$@"; }
-C() { ip netns exec "$cli" "$@"; }
-S ip link set lo up
-C ip link set lo up
+server_and_client fwc
 ip -n "$srv" link add eth1 type veth peer name c-eth netns "$cli"
 S ip addr add 198.18.9.1/24 dev eth1
 C ip addr add 198.18.9.2/24 dev c-eth

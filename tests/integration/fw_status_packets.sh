@@ -8,16 +8,9 @@
 source "$(dirname "$0")/lib.sh"
 fw=$(tool fw-status)
 fixtures=$MESHOPS_SRC/tests/fixtures/nft
-srv=fwt-srv-$$ cli=fwt-cli-$$
 work=$(mktemp -d)
 on_exit rm -rf "$work"
-on_exit ip netns del "$cli"
-on_exit ip netns del "$srv"
-ip netns add "$srv" && ip netns add "$cli" || { echo "cannot create namespaces" >&2; exit 1; }
-S() { ip netns exec "$srv" "$@"; }
-C() { ip netns exec "$cli" "$@"; }
-S ip link set lo up
-C ip link set lo up
+server_and_client fwt
 
 # server iface <-> client iface, 198.18.N.1 (server) / 198.18.N.2 (client)
 link() {

@@ -65,6 +65,20 @@ wait_until() {
   done
 }
 
+# server_and_client PREFIX: two network namespaces of this test, PREFIX-srv-PID and
+# PREFIX-cli-PID (in $srv and $cli), loopback up, deleted at exit; S CMD... and C CMD... run
+# a command in each. Exits when they cannot be created.
+server_and_client() {
+  srv=$1-srv-$$ cli=$1-cli-$$
+  on_exit ip netns del "$cli"
+  on_exit ip netns del "$srv"
+  ip netns add "$srv" && ip netns add "$cli" || { echo "cannot create namespaces" >&2; exit 1; }
+  ip -n "$srv" link set lo up
+  ip -n "$cli" link set lo up
+  S() { ip netns exec "$srv" "$@"; }
+  C() { ip netns exec "$cli" "$@"; }
+}
+
 # free_port: a TCP port on 127.0.0.1 nobody listens on now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
