@@ -345,6 +345,12 @@ host_down() {
       wait_for 10 "systemd-nspawn to exit" pid_gone "$nspawn" || die "systemd-nspawn $nspawn survived KILL"
     fi
   fi
+  # With nspawn gone (killed), the container may still run: KILL of its PID 1 (ours when it is
+  # in the host's namespace) ends its whole PID namespace, services with PrivateNetwork= too.
+  if [[ -n $leader ]] && kill -0 "$leader" 2>/dev/null && [[ "$(ip netns identify "$leader" 2>/dev/null)" == "$(host_ns)" ]]; then
+    kill -KILL "$leader" 2>/dev/null || true
+    wait_for 10 "the host's PID 1 to go" pid_gone "$leader" || die "the host's PID 1 ($leader) survived KILL"
+  fi
   if [[ -e /run/netns/$(host_ns) ]]; then
     pids=($(ip netns pids "$(host_ns)" 2>/dev/null))
     if ((${#pids[@]})); then

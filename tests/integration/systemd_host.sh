@@ -4,7 +4,7 @@
 # systemd as PID 1 as the tailnet's fourth node (tailscaled.service from tailscale's own unit,
 # nginx.service, nftables.service with the zones, prometheus-node-exporter), and this build's
 # .deb (`cpack -G DEB`) is installed there with apt, as the README's "Install on a host" says:
-# - install creates the user and the textfile directory and enables nothing (opt-in);
+# - install creates the user and the missing textfile directory and enables nothing (opt-in);
 #   an upgrade from a previous .deb keeps /etc/meshops and /var/lib/meshops and restarts the
 #   running ts-monitor; purge stops every unit and leaves no file of the package behind;
 # - every service starts under systemd with its own hardening and ends healthy on this healthy
@@ -56,6 +56,8 @@ check_eq "tailscaled.service is active, tailscaled the pinned one" "active 1.98.
 # --- install the previous package: user, textfile directory, nothing enabled
 hx install -m 0644 /dev/stdin /root/meshops_prev.deb <"$work/meshops_prev.deb"
 hx install -m 0644 /dev/stdin /root/meshops.deb <"$deb"
+# As on a host without node_exporter's textfile directory (the package must make it).
+check "no textfile directory before the install" hx rmdir /var/lib/prometheus/node-exporter
 t=$(date +%s)
 check_rc "apt-get install ./meshops_prev.deb" 0 hx apt-get install -y -q /root/meshops_prev.deb
 lapse "install" "$t"
