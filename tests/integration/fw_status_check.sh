@@ -53,6 +53,9 @@ S nft add chain inet open input '{ type filter hook input priority 10; policy ac
 S nft add rule inet open input tcp dport 22 drop
 check_rc "--check with defaultPolicy drop declared, no chain drops" 2 S "$fw" --check -c "$work/drop.json"
 check_match "names the declaration" 'declared defaultPolicy: drop' "$out"
+# The same host, nothing declared: a fresh install or a plain tailnet node is not CRITICAL.
+check_rc "--check with nothing declared, input accepting everything" 0 S "$fw" --check -c "$work/empty.json"
+check_match "says the policy is not checked" 'not checked: firewall.defaultPolicy is not declared' "$out"
 S nft delete table inet open
 check "zones ruleset loads again" S nft -f "$work/zones.nft"
 
