@@ -163,6 +163,7 @@ rm -f "$prefix/mid.log" "$prefix/small.log"
 check_rc "summary --status 5xx --since 1h" 0 "$bin" summary --json --status 5xx --since 1h "$prefix/logs/access.log"
 summary=$out
 check_eq "5xx in the last hour: the 503s" "$(count_status 503)" "$(jq_ 'd["requests"]')"
+check_match "generated_at is RFC 3339" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$' "$(jq_ 'd["generated_at"]')"
 check_eq "5xx: top path" "/limited $(count_status 503)" "$(jq_ 'd["top_paths"][0]["path"], d["top_paths"][0]["requests"]')"
 check_eq "5xx: the rest left out" "$((total - $(count_status 503)))" "$(jq_ 'd["filtered_out"]')"
 check_rc "the default verb takes them too" 0 "$bin" --json --status 4xx --path '/missing/*' --method GET "$prefix/logs/access.log"

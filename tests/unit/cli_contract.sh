@@ -40,4 +40,12 @@ for t in "${tools[@]}"; do
     check "$t gave up within its timeout" test $((SECONDS - start)) -le 10
   fi
 done
+# A page that names one of ours names one that exists (nginx-test(1) named ts-ping(1) and
+# fw-check(1), which never did).
+for page in "$MESHOPS_SRC"/man/*.1; do
+  for ref in $(grep -oE '^\.BR (ts|fw|nginx|meshops)-[a-z-]+ \(1\)' "$page" | awk '{print $2}' | sort -u); do
+    [[ -f $MESHOPS_SRC/man/$ref.1 ]] || fail "$(basename "$page") refers to $ref(1), which does not exist"
+  done
+done
+pass "man pages refer only to pages that exist"
 finish
