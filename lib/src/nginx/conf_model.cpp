@@ -1,6 +1,7 @@
 // From the dumped files to the model: includes expanded in place (so the tree reads as nginx
-// read it), then http { server { location } } walked with nginx's inheritance for
-// limit_req and client_max_body_size (a level with its own directives replaces the outer ones).
+// read it), then http { server { location } } walked with nginx's inheritance for limit_req,
+// client_max_body_size, allow/deny and auth_basic/auth_request (a level with its own
+// directives replaces the outer ones).
 #include "meshops/nginx/conf.hpp"
 
 #include "meshops/error.hpp"
@@ -69,6 +70,12 @@ std::optional<std::string_view> arg_value(const Directive& d, std::string_view k
   return std::nullopt;
 }
 
+std::string join_args(const Directive& d) {
+  std::string out;
+  for (const auto& a : d.args) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
 Listen read_listen(const Directive& d) {
   Listen l;
   l.at = d.at;
@@ -90,6 +97,7 @@ Listen read_listen(const Directive& d) {
   for (std::size_t i = 1; i < d.args.size(); ++i) {
     if (d.args[i] == "ssl") l.ssl = true;
     if (d.args[i] == "quic") l.quic = true;
+    if (d.args[i] == "default_server" || d.args[i] == "default") l.default_server = true;
   }
   return l;
 }
@@ -97,20 +105,45 @@ Listen read_listen(const Directive& d) {
 struct Inherited {
   std::vector<LimitReq> limit_reqs;
   std::optional<Value> max_body_size;
+  std::vector<AccessRule> access;
+  std::vector<Auth> auth;
 };
 
-// A level's own limit_req and client_max_body_size, or what it inherits.
+LimitReq read_limit_req(const Directive& d, std::string_view zone) {
+  LimitReq r;
+  r.zone = std::string(zone);
+  r.at = d.at;
+  if (auto burst = arg_value(d, "burst")) std::from_chars(burst->data(), burst->data() + burst->size(), r.burst);
+  r.nodelay = std::find(d.args.begin(), d.args.end(), "nodelay") != d.args.end();
+  return r;
+}
+
+// Each auth directive is inherited on its own: an inner `auth_basic off;` removes only it.
+void merge_auth(std::vector<Auth>& own, const std::vector<Auth>& outer, const std::vector<std::string>& set_here) {
+  for (const auto& a : outer)
+    if (std::find(set_here.begin(), set_here.end(), a.kind) == set_here.end()) own.push_back(a);
+}
+
+// A level's own settings, or what it inherits.
 Inherited level_settings(const std::vector<Directive>& block, const Inherited& outer) {
   Inherited own;
+  std::vector<std::string> auth_set;
   for (const auto& d : block) {
     if (d.name == "limit_req") {
-      if (auto zone = arg_value(d, "zone")) own.limit_reqs.push_back({std::string(*zone), d.at});
+      if (auto zone = arg_value(d, "zone")) own.limit_reqs.push_back(read_limit_req(d, *zone));
     } else if (d.name == "client_max_body_size" && d.args.size() == 1) {
       own.max_body_size = Value{d.args[0], d.at};
+    } else if ((d.name == "allow" || d.name == "deny") && d.args.size() == 1) {
+      own.access.push_back({d.name == "allow", d.args[0], d.at});
+    } else if ((d.name == "auth_basic" || d.name == "auth_request") && d.args.size() == 1) {
+      auth_set.push_back(d.name);
+      if (d.args[0] != "off") own.auth.push_back({d.name, d.args[0], d.at});
     }
   }
   if (own.limit_reqs.empty()) own.limit_reqs = outer.limit_reqs;
   if (!own.max_body_size) own.max_body_size = outer.max_body_size;
+  if (own.access.empty()) own.access = outer.access;
+  merge_auth(own.auth, outer.auth, auth_set);
   return own;
 }
 
@@ -118,14 +151,14 @@ void read_location(const Directive& d, const Inherited& outer, std::vector<Locat
   Inherited here = level_settings(d.block, outer);
   Location loc;
   loc.at = d.at;
-  for (std::size_t i = 0; i < d.args.size(); ++i) {
-    if (i) loc.path += ' ';
-    loc.path += d.args[i];
-  }
+  loc.path = join_args(d);
   loc.limit_reqs = here.limit_reqs;
   loc.max_body_size = here.max_body_size;
+  loc.access = here.access;
+  loc.auth = here.auth;
   for (const auto& c : d.block) {
     if (c.name == "proxy_pass" && c.args.size() == 1) loc.proxy_pass = Value{c.args[0], c.at};
+    if (c.name == "return" && !c.args.empty() && !loc.returns) loc.returns = Value{join_args(c), c.at};
     // proxy_pass inside "if" or "limit_except" still proxies this location.
     if ((c.name == "if" || c.name == "limit_except") && !loc.proxy_pass)
       for (const auto& g : c.block)
@@ -142,16 +175,19 @@ Server read_server(const Directive& d, const Inherited& http) {
   Inherited here = level_settings(d.block, http);
   s.limit_reqs = here.limit_reqs;
   s.max_body_size = here.max_body_size;
+  s.access = here.access;
+  s.auth = here.auth;
   for (const auto& c : d.block) {
     if (c.name == "listen") s.listens.push_back(read_listen(c));
     else if (c.name == "server_name")
       for (const auto& n : c.args) s.server_names.push_back({n, c.at});
+    else if (c.name == "return" && !c.args.empty() && !s.returns) s.returns = Value{join_args(c), c.at};
     else if (c.name == "ssl_certificate" && c.args.size() == 1) s.ssl_certificates.push_back({c.args[0], c.at});
     else if (c.name == "location" && c.has_block) read_location(c, here, s.locations);
   }
   if (s.listens.empty()) {
     // Built with a constructor: GCC 12's -Wrestrict misfires on `str = "literal"` here (PR105329).
-    Listen l{std::string("*:80"), std::string(1, '*'), 80, false, false, true, d.at};
+    Listen l{std::string("*:80"), std::string(1, '*'), 80, false, false, true, false, d.at};
     s.listens.push_back(l);
   }
   return s;

@@ -56,6 +56,7 @@ struct Listen {
   bool ssl = false;
   bool quic = false;     ///< UDP (HTTP/3): not reachable with a TCP probe
   bool implicit = false; ///< the server has no listen directive: nginx's default *:80
+  bool default_server = false;  ///< "default_server" (or the old "default")
   Place at;
 
   /// The key nginx groups server names by: "HOST:PORT" ("0.0.0.0" for "*"), "/quic" for UDP.
@@ -64,6 +65,22 @@ struct Listen {
 
 struct LimitReq {
   std::string zone;
+  int burst = 0;         ///< burst=N (0: none)
+  bool nodelay = false;
+  Place at;
+};
+
+/// One `allow` or `deny` line: the address, CIDR or "all" it names.
+struct AccessRule {
+  bool allow = false;
+  std::string source;
+  Place at;
+};
+
+/// The authentication a request must pass: `auth_basic REALM` or `auth_request URI`.
+struct Auth {
+  std::string kind;   ///< "auth_basic" or "auth_request"
+  std::string value;  ///< the realm or the subrequest URI
   Place at;
 };
 
@@ -73,6 +90,9 @@ struct Location {
   std::optional<Value> proxy_pass;      ///< the URL as written
   std::vector<LimitReq> limit_reqs;     ///< effective: own, else inherited from server/http
   std::optional<Value> max_body_size;   ///< effective client_max_body_size (nullopt: default 1m)
+  std::vector<AccessRule> access;       ///< effective allow/deny, in order (own, else inherited)
+  std::vector<Auth> auth;               ///< effective auth_basic/auth_request ("off" removes one)
+  std::optional<Value> returns;         ///< its own `return CODE [TEXT]`, as written
 };
 
 struct Server {
@@ -83,6 +103,9 @@ struct Server {
   std::vector<Location> locations;      ///< nested locations flattened, in order
   std::vector<LimitReq> limit_reqs;     ///< effective at server level
   std::optional<Value> max_body_size;   ///< effective at server level
+  std::vector<AccessRule> access;       ///< effective at server level
+  std::vector<Auth> auth;               ///< effective at server level
+  std::optional<Value> returns;         ///< a server-level `return`: it answers before any location
 
   /// Does any location proxy_pass somewhere?
   bool proxies() const;
