@@ -17,7 +17,8 @@
     alert.webhook = "https://hooks.example.net/meshops";
   };
   nginx.services = {
-    ollama = { subdomain = "ollama"; upstreamPort = 11434; rateLimit = "20r/s"; maxBodySize = "500M"; healthPath = "/api/tags"; };
+    ollama = { subdomain = "ollama"; upstreamPort = 11434; rateLimit = "20r/s"; maxBodySize = "500M"; healthPath = "/api/tags";
+              allowFrom = [ "tag:client" ]; };
     llama = { subdomain = "llama"; upstreamPort = 8080; rateLimit = "10r/s"; maxBodySize = "100M"; };
   };
   firewall = {

@@ -25,6 +25,8 @@ let
       rateLimit = nullable types.str "limit_req rate of the virtual host, e.g. \"20r/s\".";
       maxBodySize = nullable types.str "client_max_body_size of the virtual host, e.g. \"500M\".";
       healthPath = nullable types.str "Path nginx-test requests through the proxy, e.g. \"/api/tags\".";
+      allowFrom = nullable (types.listOf types.str)
+        "Who may reach the service (tags, user@, peer names): meshops-reach --check compares it with the tailnet.";
     };
   };
 

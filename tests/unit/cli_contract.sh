@@ -11,7 +11,7 @@ for dir in "$MESHOPS_BIN"/*/; do
 done
 ((${#tools[@]})) || { fail "no built tools under $MESHOPS_BIN"; finish; exit; }
 
-declare -A socket_args=([ts-benchmark]=some-peer [fw-status]="--can some-peer tcp/22")
+declare -A socket_args=([ts-benchmark]=some-peer [fw-status]="--can some-peer tcp/22" [meshops-reach]="some-peer tcp/80")
 for t in "${tools[@]}"; do
   bin=$(tool "$t")
   check_rc "$t --version" 0 timeout 5 "$bin" --version

@@ -33,6 +33,7 @@ public:
                     fmt::format("known keys here: {}", fmt::join(known, ", ")));
   }
 
+  bool has(const char* key) const { return find(key) != nullptr; }
   void string(const char* key, std::string& out) const {
     if (auto* v = find(key)) out = typed(key, *v, v->is_string(), "a string").get<std::string>();
   }
@@ -159,7 +160,7 @@ void read_nginx(const Reader& r, Nginx& n) {
   r.string("errorLog", n.error_log);
   r.string("logFormat", n.log_format);
   r.objects("services", [&](const std::string& name, const Reader& s) {
-    s.reject_unknown({"subdomain", "upstreamHost", "upstreamPort", "rateLimit", "maxBodySize", "healthPath"});
+    s.reject_unknown({"subdomain", "upstreamHost", "upstreamPort", "rateLimit", "maxBodySize", "healthPath", "allowFrom"});
     Service svc;
     svc.subdomain = name;
     s.string("subdomain", svc.subdomain);
@@ -168,6 +169,10 @@ void read_nginx(const Reader& r, Nginx& n) {
     s.string("rateLimit", svc.rate_limit);
     s.string("maxBodySize", svc.max_body_size);
     s.string("healthPath", svc.health_path);
+    if (s.has("allowFrom")) {
+      svc.allow_from.emplace();
+      s.strings("allowFrom", *svc.allow_from);
+    }
     n.services[name] = svc;
   });
 }

@@ -41,6 +41,9 @@ struct Service {
   std::string rate_limit;                   ///< rateLimit, e.g. "20r/s"
   std::string max_body_size;                ///< maxBodySize, e.g. "500M"
   std::string health_path;                  ///< healthPath, e.g. "/api/tags"
+  /// allowFrom: who may reach the service (tags, "user@", peer names), for meshops-reach
+  /// --check; nullopt when the config declares no intent for it.
+  std::optional<std::vector<std::string>> allow_from;
 };
 
 struct Nginx {

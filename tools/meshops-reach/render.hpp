@@ -1,0 +1,34 @@
+#pragma once
+// meshops-reach's views of the walk: the layer table and its conclusion, JSON
+// (meshops/meshops-reach/1), and the matrix.
+#include "meshops/checks/reach.hpp"
+#include "meshops/cli/output.hpp"
+#include "meshops/cli/prom.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace meshops_reach {
+
+std::string report_text(const meshops::checks::reach::Report& r, const meshops::cli::Output& out, bool verbose);
+nlohmann::ordered_json report_json(const meshops::checks::reach::Report& r);
+
+std::string matrix_text(const std::vector<meshops::checks::reach::Report>& reports, const meshops::cli::Output& out);
+nlohmann::ordered_json matrix_json(const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state);
+
+std::string policy_text(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
+                        const meshops::cli::Output& out);
+nlohmann::ordered_json policy_json(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
+                                   const std::string& file);
+
+std::string check_text(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+                       const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state,
+                       const meshops::cli::Output& out);
+nlohmann::ordered_json check_json(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+                                  const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state);
+std::vector<meshops::cli::Metric> check_metrics(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+                                                const std::vector<meshops::checks::reach::Report>& reports);
+
+} // namespace meshops_reach
