@@ -36,11 +36,15 @@ HOST_SHARE=/mnt/meshops
 
 host_ns() { ns "$HOST_NODE"; }
 host_leader() { cat "$HOST_DIR/leader" 2>/dev/null || true; }
+# host_pid_inside PID: PID is alive and in the host's network namespace. A recorded leader that
+# died and whose pid was reused fails it, so nothing is run in (or killed from) another
+# process's namespaces, the root namespace's among them.
+host_pid_inside() { [[ -n $1 ]] && kill -0 "$1" 2>/dev/null && [[ "$(ip netns identify "$1" 2>/dev/null)" == "$(host_ns)" ]]; }
 # host_exec CMD...: CMD inside the container, in all its namespaces (systemctl, journalctl, dpkg).
 host_exec() {
   local leader
   leader=$(host_leader)
-  [[ -n $leader ]] && kill -0 "$leader" 2>/dev/null || { log "the host is not running"; return 1; }
+  host_pid_inside "$leader" || { log "the host is not running"; return 1; }
   nsenter -t "$leader" -a -- "$@"
 }
 
@@ -347,7 +351,7 @@ host_down() {
   fi
   # With nspawn gone (killed), the container may still run: KILL of its PID 1 (ours when it is
   # in the host's namespace) ends its whole PID namespace, services with PrivateNetwork= too.
-  if [[ -n $leader ]] && kill -0 "$leader" 2>/dev/null && [[ "$(ip netns identify "$leader" 2>/dev/null)" == "$(host_ns)" ]]; then
+  if host_pid_inside "$leader"; then
     kill -KILL "$leader" 2>/dev/null || true
     wait_for 10 "the host's PID 1 to go" pid_gone "$leader" || die "the host's PID 1 ($leader) survived KILL"
   fi
