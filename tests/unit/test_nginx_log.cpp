@@ -230,6 +230,23 @@ TEST_CASE("a summary counts the lines with text the format left unread, the firs
   CHECK(summary_of(timed, text).unread_lines == 0);
 }
 
+TEST_CASE("own requests are counted only among the records the filters keep", "[nginx][aggregate]") {
+  // own_requests are probes left out of what would be counted; one the filters (or --since)
+  // leave out anyway is filtered_out, as for any other record.
+  auto f = compile_log_format("combined");
+  const std::string probe = R"(127.0.0.1 - - [25/Nov/2026:17:43:25 +0000] "GET /api/tags HTTP/1.1" 200 6 "-" "meshops-probe/1")";
+  std::string failing = probe;
+  failing.replace(failing.find(" 200 "), 5, " 502 ");
+  AggregateOptions ao;
+  ao.filter.statuses = parse_status_spec("5xx");
+  Aggregator agg(f, ao);
+  agg.add_lines(kLine + "\n" + probe + "\n" + failing + "\n", 1);
+  auto s = summarize(agg, 10, By::none);
+  CHECK(s.requests == 0);
+  CHECK(s.own_requests == 1);  // the 502 probe: the filter keeps it, being ours leaves it out
+  CHECK(s.filtered_out == 2);  // kLine and the 200 probe: not 5xx
+}
+
 TEST_CASE("lines missing fields or with bad typed values are malformed", "[nginx][parse]") {
   auto f = compile_log_format("combined");
   LineParser p(f);

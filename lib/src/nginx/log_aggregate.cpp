@@ -85,12 +85,14 @@ void Aggregator::add_line(std::string_view line, std::uint64_t line_no) {
   if (!rec_.unread.empty()) [[unlikely]] {
     if (!unread_lines_++) unread_example_ = MalformedLine{line_no, std::string(rec_.unread.substr(0, 4096))};
   }
-  if (!options_.count_own && is_own_request(rec_)) {
-    ++own_;
-    return;
-  }
   if (filtering_ && !options_.filter.matches(rec_, format_->escape)) {
     ++filtered_out_;
+    return;
+  }
+  // After the filters: own_requests are the probes that would otherwise have been counted (one
+  // outside --since is filtered_out like any other record).
+  if (!options_.count_own && is_own_request(rec_)) {
+    ++own_;
     return;
   }
   count(rec_);
