@@ -8,6 +8,7 @@
 #include "fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 
 using namespace meshops;
@@ -225,4 +226,30 @@ TEST_CASE("--check: drift in each direction, policy, logging and tailscaled's po
     r.reindex();
     CHECK(kinds(r, cfg) == std::vector<std::string>{"tailscale_port_closed"});
   }
+}
+
+TEST_CASE("--check: a declared drop policy must hold for IPv6 as for IPv4", "[nft][drift]") {
+  // An `ip` table drops only IPv4: IPv6 (tailscale0's fd7a: addresses among them) meets no
+  // base chain at all and is accepted, so the declared policy does not hold.
+  auto cfg = config::parse(R"({"firewall": {"defaultPolicy": "drop"}})", "test.json");
+  auto services = Services::parse("");
+  auto ruleset = [](const char* family) {
+    return parse_ruleset(fmt::format(R"({{"nftables": [{{"table": {{"family": "{0}", "name": "f"}}}},
+      {{"chain": {{"family": "{0}", "table": "f", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}}}}]}})",
+                                     family),
+                         family);
+  };
+  auto policy_findings = [&](const Ruleset& rs) {
+    std::vector<std::string> m;
+    for (const auto& f : check_drift(rs, cfg, services).findings)
+      if (f.kind == "default_policy") m.push_back(f.message);
+    return m;
+  };
+  auto v4 = ruleset("ip");
+  REQUIRE(evaluate(v4, packet("2001:db8::5", "eth0", "tcp", 22)).verdict == Verdict::accept);
+  auto m = policy_findings(v4);
+  REQUIRE(m.size() == 1);
+  CHECK_THAT(m[0], Catch::Contains("IPv6") && !Catch::Contains("IPv4"));
+  CHECK(check_drift(v4, cfg, services).status() == Exit::critical);
+  CHECK(policy_findings(ruleset("inet")).empty());
 }

@@ -4,6 +4,7 @@
 #include "meshops/nft/zones.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <functional>
 #include <map>
@@ -192,17 +193,23 @@ DriftReport check_drift(const Ruleset& rs, const config::Config& config, const S
                                                                       fw.zones.at(z.name).chain.empty() ? "zone_" + z.name + " or " + z.name : fw.zones.at(z.name).chain));
   }
 
-  // Default policy, when declared: some input base chain outside tailscale's conventional
-  // ones must drop by policy, or end in a rule that drops or rejects whatever reached it.
+  // Default policy, when declared: for IPv4 and for IPv6 (tailscale0 always has an fd7a:
+  // address), some input base chain the packet meets must drop by policy, or end in a rule that
+  // drops or rejects whatever reached it. An `ip` table alone leaves IPv6 accepted.
   if (fw.default_policy.empty()) {
     report.not_checked.push_back({"default_policy", "firewall.defaultPolicy is not declared: the input chains' policy is not checked"});
   } else if (fw.default_policy != "accept") {
-    bool dropping = false;
-    for (const auto* c : base_chains(rs, "input", 4))
-      if (c->policy == "drop" || final_drop(*c)) dropping = true;
-    if (!dropping)
+    std::vector<std::string> open_versions;
+    for (int version : {4, 6}) {
+      bool dropping = false;
+      for (const auto* c : base_chains(rs, "input", version))
+        if (c->policy == "drop" || final_drop(*c)) dropping = true;
+      if (!dropping) open_versions.push_back(fmt::format("IPv{}", version));
+    }
+    if (!open_versions.empty())
       add(Exit::critical, "default_policy", "",
-          fmt::format("no base chain on the input hook drops what no rule accepts (declared defaultPolicy: {})", fw.default_policy));
+          fmt::format("no base chain on the input hook drops what no rule accepts for {} (declared defaultPolicy: {})",
+                      fmt::join(open_versions, " and "), fw.default_policy));
   }
   if (fw.zones.empty())
     report.not_checked.push_back({"zones", "no firewall.zones declared: open and closed ports are not compared"});
