@@ -32,6 +32,12 @@ check_eq "--can: .11 is not admin" "drop" "$(jq -r .verdict <<<"$out")"
 jq '.firewall.zones.admin.allowedIPs = ["100.64.0.10/33"]' "$fixtures/config.json" >"$work/bad.json"
 check_rc "--check with an allowedIPs that is no network" 3 S "$fw" --check -c "$work/bad.json"
 check_match "names the field" 'firewall\.zones\.admin\.allowedIPs\[0\]' "$err"
+# UNKNOWN is a state of the check too: its document is printed (issue 13 item 2).
+check_rc "--check --json with an allowedIPs that is no network" 3 S "$fw" --check --json -c "$work/bad.json"
+check_eq "--json: status unknown, the error, no finding" "unknown true 0" \
+  "$(jq -r '"\(.status) \(.error | test("allowedIPs\\[0\\]")) \(.findings | length)"' <<<"$out")"
+check_rc "--check --json without CAP_NET_ADMIN" 3 S setpriv --bounding-set=-net_admin "$fw" --check --json -c "$work/config.json"
+check_eq "--json: status unknown, with the hint" "unknown true" "$(jq -r '"\(.status) \(.hint != null)"' <<<"$out")"
 
 # Item 5: nothing declared, nothing checked (a fresh host, a plain tailnet node).
 echo '{}' >"$work/empty.json"

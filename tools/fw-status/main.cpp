@@ -185,6 +185,15 @@ int main(int argc, char** argv) {
   Options opts;
   cli::ToolInfo info{"fw-status", "Show the nftables firewall as security zones, answer \"can X reach P?\", check drift",
                      /*socket=*/true, /*prom=*/true};
-  return cli::tool_main(info, common, argc, argv, [&](CLI::App& app) { add_options(app, opts); },
-                        [&] { return run(opts, common); });
+  return cli::tool_main(info, common, argc, argv, [&](CLI::App& app) { add_options(app, opts); }, [&] {
+    try {
+      return run(opts, common);
+    } catch (const Error& e) {
+      // --check is a check: UNKNOWN (no config, no ruleset, no permission) still prints its
+      // document, for whatever reads the JSON; the error is also reported as every tool does.
+      if (opts.check && e.code() == Exit::unknown && common.output.format == cli::Format::json)
+        cli::print_json(fw_status::check_failed_json(e), common.output);
+      throw;
+    }
+  });
 }

@@ -249,6 +249,12 @@ json check_json(const DriftReport& d) {
           {"not_checked", std::move(skipped)}, {"probes", d.probes}};
 }
 
+json check_failed_json(const meshops::Error& e) {
+  return {{"schema", "meshops/fw-status/1"}, {"generated_at", now_rfc3339()}, {"status", meshops::exit_name(e.code())},
+          {"error", e.what()}, {"hint", e.hint().empty() ? json(nullptr) : json(e.hint())}, {"findings", json::array()},
+          {"not_checked", json::array()}, {"probes", 0}};
+}
+
 std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
   std::string s;
   for (const auto& x : d.findings) {

@@ -2,6 +2,7 @@
 // fw-status's views of the model: text tables, JSON documents, Prometheus metrics. Pure.
 #include "meshops/cli/output.hpp"
 #include "meshops/cli/prom.hpp"
+#include "meshops/error.hpp"
 #include "meshops/nft/drift.hpp"
 #include "meshops/nft/evaluate.hpp"
 #include "meshops/nft/zones.hpp"
@@ -36,6 +37,8 @@ nlohmann::json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q
 std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, const meshops::cli::Output& out);
 
 nlohmann::json check_json(const DriftReport& d);
+/// The --check document of a run that could not check (status unknown, the error and its hint).
+nlohmann::json check_failed_json(const meshops::Error& e);
 std::string check_text(const DriftReport& d, const meshops::cli::Output& out);
 
 /// Per zone and per chain counters, rule and table counts.
