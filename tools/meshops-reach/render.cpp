@@ -50,11 +50,12 @@ std::string cell_word(const Report& r) {
 } // namespace
 
 std::string report_text(const Report& r, const cli::Output& out, bool verbose) {
+  // Table cells are escaped by Table::add_row; only text outside the table is escaped here.
   cli::Table t({{"LAYER"}, {"VERDICT"}, {"EVIDENCE", cli::Align::left, true}});
   for (const auto& l : r.layers) {
-    t.add_row({cli::terminal_safe(l.name), cli::Cell(meshops::checks::reach::to_string(l.verdict), style_of(l.verdict)), cli::terminal_safe(l.summary)});
+    t.add_row({l.name, cli::Cell(meshops::checks::reach::to_string(l.verdict), style_of(l.verdict)), l.summary});
     if (verbose)
-      for (const auto& [k, v] : l.evidence) t.add_row({"", "", cli::terminal_safe(fmt::format("{}: {}", k, v))});
+      for (const auto& [k, v] : l.evidence) t.add_row({"", "", fmt::format("{}: {}", k, v)});
   }
   std::string s = fmt::format("{} -> {} ({}:{} {}/{})\n", cli::terminal_safe(r.source.text), cli::terminal_safe(r.target.text),
                               cli::terminal_safe(r.destination), r.target.port, cli::terminal_safe(r.target.proto), r.target.port);
@@ -100,7 +101,7 @@ std::string matrix_text(const std::vector<Report>& reports, const cli::Output& o
   for (const auto& t : targets) cols.push_back({cli::terminal_safe(t)});
   cli::Table table(cols);
   for (const auto& s : sources) {
-    std::vector<cli::Cell> row{cli::terminal_safe(s)};
+    std::vector<cli::Cell> row{s};
     for (const auto& t : targets) {
       const Report* r = cells[s][t];
       cli::Style st = r->state == meshops::Exit::ok ? cli::Style::good : r->state == meshops::Exit::critical ? cli::Style::bad : cli::Style::warn;
@@ -129,8 +130,7 @@ std::string policy_text(const std::vector<meshops::checks::reach::PolicyTestResu
     const char* word = r.verdict == LayerVerdict::pass ? "ok" : r.verdict == LayerVerdict::block ? "FAILED" : "skipped";
     failed += r.verdict == LayerVerdict::block;
     passed += r.verdict == LayerVerdict::pass;
-    t.add_row({std::to_string(r.line), cli::terminal_safe(r.src), r.expect, cli::terminal_safe(r.dst), cli::Cell(word, style_of(r.verdict)),
-               cli::terminal_safe(r.reason)});
+    t.add_row({std::to_string(r.line), r.src, r.expect, r.dst, cli::Cell(word, style_of(r.verdict)), r.reason});
   }
   return t.render(out) + fmt::format("{}: {} as expected, {} failed, {} skipped\n", meshops::exit_name(state), passed, failed,
                                      results.size() - static_cast<std::size_t>(passed + failed));
