@@ -99,6 +99,17 @@ TEST_CASE("render_prom writes HELP, TYPE and escaped labels", "[cli][prom]") {
         "meshops_rx_bytes 1.5\n");
 }
 
+TEST_CASE("run_metrics: state, up and last run under the tool's own prefix", "[cli][prom]") {
+  CHECK(metric_prefix("ts-status") == "meshops_ts_status");
+  CHECK(metric_prefix("nginx-logs") == "meshops_nginx_logs");
+  CHECK(metric_prefix("meshops-health") == "meshops_health");
+  auto text = render_prom(run_metrics("ts-quality", Exit::unknown, false, 1764626534.25));
+  CHECK(text.find("\nmeshops_ts_quality_state 3\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_quality_up 0\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_quality_last_run_timestamp_seconds 1764626534.25\n") != std::string::npos);
+  CHECK(render_prom(run_metrics("fw-status", Exit::warning, true, 1)).find("\nmeshops_fw_status_up 1\n") != std::string::npos);
+}
+
 TEST_CASE("human units", "[cli][units]") {
   CHECK(plural(1, "finding") == "1 finding");
   CHECK(plural(0, "probe") == "0 probes");

@@ -120,9 +120,11 @@ nft::Packet can_packet(const Options& o, const nft::Services& services, const st
 
 Exit run(const Options& o, const cli::CommonOptions& common) {
   const auto& out = common.output;
-  if (o.watch_s > 0 && out.format == cli::Format::prom)
+  if (o.watch_s > 0 && common.wants_metrics())
     throw Error(Exit::usage, "--watch prints rates as a table or NDJSON (--json), not Prometheus metrics",
                 "scrape fw-status --prom (or --prom-file from a timer) for counters");
+  if (!o.can.empty() && common.wants_metrics())
+    throw Error(Exit::usage, "--can answers one question, it has no metrics", "drop --prom/--prom-file");
   auto config = meshops::config::load(common.config_path);
   auto services = nft::Services::load();
 
@@ -154,27 +156,18 @@ Exit run(const Options& o, const cli::CommonOptions& common) {
   auto rs = load_ruleset(o);
   if (o.check) {
     auto drift = nft::check_drift(rs, config, services);
-    if (out.format == cli::Format::json) cli::print_json(fw_status::check_json(drift), out);
-    else if (out.format == cli::Format::prom) {
-      cli::Metric m{"meshops_fw_check_findings", "Drift findings of fw-status --check, by severity", "gauge", {}};
-      for (auto sev : {Exit::warning, Exit::critical}) {
-        double n = 0;
-        for (const auto& f : drift.findings) n += f.severity == sev ? 1 : 0;
-        m.samples.push_back({{{"severity", sev == Exit::warning ? "warning" : "critical"}}, n});
-      }
-      cli::emit_prom({m}, common);
-    } else cli::write_stdout(fw_status::check_text(drift, out));
+    cli::emit(common, drift.status(),
+              {[&] { cli::print_json(fw_status::check_json(drift), out); },
+               [&] { cli::write_stdout(fw_status::check_text(drift, out)); },
+               [&] { return fw_status::check_metrics(drift); }});
     return drift.status();
   }
   auto zones = nft::analyse_zones(rs, config.firewall, services);
   std::string source = o.file.empty() ? "live" : o.file;
-  switch (out.format) {
-  case cli::Format::json: cli::print_json(fw_status::zones_json(rs, zones, source, o.rules), out); break;
-  case cli::Format::prom: cli::emit_prom(fw_status::metrics(rs, zones), common); break;
-  case cli::Format::text:
-    cli::write_stdout(o.rules ? fw_status::rules_text(rs, out) : fw_status::zones_text(rs, zones, out));
-    break;
-  }
+  cli::emit(common, Exit::ok,
+            {[&] { cli::print_json(fw_status::zones_json(rs, zones, source, o.rules), out); },
+             [&] { cli::write_stdout(o.rules ? fw_status::rules_text(rs, out) : fw_status::zones_text(rs, zones, out)); },
+             [&] { return fw_status::metrics(rs, zones); }});
   return Exit::ok;
 }
 

@@ -273,6 +273,16 @@ std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
   return s;
 }
 
+std::vector<meshops::cli::Metric> check_metrics(const DriftReport& d) {
+  meshops::cli::Metric m{"meshops_fw_check_findings", "Drift findings of fw-status --check, by severity", "gauge", {}};
+  for (auto sev : {meshops::Exit::warning, meshops::Exit::critical}) {
+    double n = 0;
+    for (const auto& f : d.findings) n += f.severity == sev ? 1 : 0;
+    m.samples.push_back({{{"severity", meshops::exit_name(sev)}}, n});
+  }
+  return {m};
+}
+
 std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr) {
   meshops::cli::Metric zp{"meshops_fw_zone_packets_total", "Packets counted by the rules of a zone's chain, by what they did", "counter", {}};
   meshops::cli::Metric zb{"meshops_fw_zone_bytes_total", "Bytes counted by the rules of a zone's chain, by what they did", "counter", {}};

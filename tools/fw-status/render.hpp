@@ -40,6 +40,8 @@ nlohmann::json check_json(const DriftReport& d);
 /// The --check document of a run that could not check (status unknown, the error and its hint).
 nlohmann::json check_failed_json(const meshops::Error& e);
 std::string check_text(const DriftReport& d, const meshops::cli::Output& out);
+/// Drift findings by severity.
+std::vector<meshops::cli::Metric> check_metrics(const DriftReport& d);
 
 /// Per zone and per chain counters, rule and table counts.
 std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr);

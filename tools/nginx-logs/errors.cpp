@@ -95,6 +95,7 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
   };
   const auto files = input_files(o, meshops::config::load(c.config_path), /*error_log=*/true);
   if (o.follow) {
+    if (c.wants_metrics()) throw meshops::Error(Exit::usage, "errors --follow prints entries, not metrics");
     meshops::sys::catch_stop_signals();
     meshops::sys::Follower follower(followed_file(files), {.from_start = o.from_start});
     std::uint64_t n = 0;
@@ -117,15 +118,14 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
       if (recent.size() > o.last) recent.pop_front();
     });
 
-  if (c.output.format == cli::Format::prom) {
+  auto metrics = [&] {
     cli::Metric levels{"meshops_nginx_error_log_entries", "Error log entries per level", "gauge", {}};
     for (const auto& [l, n] : sum.levels) levels.samples.push_back({{{"level", std::string(nginx::level_name(l))}}, static_cast<double>(n)});
     cli::Metric rejected{"meshops_nginx_limit_req_rejected", "Requests rejected by limit_req, per zone", "gauge", {}};
     for (const auto& [z, n] : sum.zones) rejected.samples.push_back({{{"zone", z}}, static_cast<double>(n.rejected)});
-    cli::emit_prom({levels, rejected}, c);
-    return Exit::ok;
-  }
-  if (c.output.format == cli::Format::json) {
+    return std::vector<cli::Metric>{levels, rejected};
+  };
+  auto json_view = [&] {
     nlohmann::json j;
     j["schema"] = "meshops/nginx-logs/1";
     j["lines"] = sum.lines;
@@ -152,31 +152,33 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
     j["records"] = records;
     j["generated_at"] = meshops::sys::format_utc(std::chrono::system_clock::now());
     cli::print_json(j, c.output);
-    return Exit::ok;
-  }
-  std::string out;
-  cli::Table entries({{"TIME"}, {"LEVEL"}, {"CLIENT"}, {"MESSAGE", cli::Align::left, /*elastic=*/true}});
-  for (const auto& line : recent) {
-    if (!nginx::parse_error_line(line, r)) continue;
-    auto style = r.level <= nginx::Level::error ? cli::Style::bad : r.level == nginx::Level::warn ? cli::Style::warn : cli::Style::none;
-    std::string msg(r.message);
-    if (!r.request.empty()) msg += fmt::format(" [{}]", r.request);
-    entries.add_row({meshops::sys::format_utc_ms(local_to_unix_ms(r.local_ms)), cli::Cell(std::string(nginx::level_name(r.level)), style),
-                     std::string(r.client), msg});
-  }
-  if (entries.rows()) out += entries.render(c.output) + "\n";
-  out += fmt::format("{} {} in {} line{}", sum.entries, sum.entries == 1 ? "entry" : "entries", sum.lines, sum.lines == 1 ? "" : "s");
-  if (sum.malformed) out += fmt::format(", {} not entries", sum.malformed);
-  if (sum.filtered_out) out += fmt::format(", {} filtered out", sum.filtered_out);
-  out += "\n";
-  for (const auto& [l, n] : sum.levels) out += fmt::format("  {:<8}{}\n", nginx::level_name(l), n);
-  if (!sum.zones.empty()) {
-    cli::Table zones({{"ZONE"}, {"REJECTED", cli::Align::right}, {"DELAYED", cli::Align::right}, {"CONN REJECTED", cli::Align::right}});
-    for (const auto& [z, n] : sum.zones)
-      zones.add_row({z, std::to_string(n.rejected), std::to_string(n.delayed), std::to_string(n.conn_rejected)});
-    out += "\n" + zones.render(c.output);
-  }
-  cli::write_stdout(out);
+  };
+  auto text_view = [&] {
+    std::string out;
+    cli::Table entries({{"TIME"}, {"LEVEL"}, {"CLIENT"}, {"MESSAGE", cli::Align::left, /*elastic=*/true}});
+    for (const auto& line : recent) {
+      if (!nginx::parse_error_line(line, r)) continue;
+      auto style = r.level <= nginx::Level::error ? cli::Style::bad : r.level == nginx::Level::warn ? cli::Style::warn : cli::Style::none;
+      std::string msg(r.message);
+      if (!r.request.empty()) msg += fmt::format(" [{}]", r.request);
+      entries.add_row({meshops::sys::format_utc_ms(local_to_unix_ms(r.local_ms)), cli::Cell(std::string(nginx::level_name(r.level)), style),
+                       std::string(r.client), msg});
+    }
+    if (entries.rows()) out += entries.render(c.output) + "\n";
+    out += fmt::format("{} {} in {} line{}", sum.entries, sum.entries == 1 ? "entry" : "entries", sum.lines, sum.lines == 1 ? "" : "s");
+    if (sum.malformed) out += fmt::format(", {} not entries", sum.malformed);
+    if (sum.filtered_out) out += fmt::format(", {} filtered out", sum.filtered_out);
+    out += "\n";
+    for (const auto& [l, n] : sum.levels) out += fmt::format("  {:<8}{}\n", nginx::level_name(l), n);
+    if (!sum.zones.empty()) {
+      cli::Table zones({{"ZONE"}, {"REJECTED", cli::Align::right}, {"DELAYED", cli::Align::right}, {"CONN REJECTED", cli::Align::right}});
+      for (const auto& [z, n] : sum.zones)
+        zones.add_row({z, std::to_string(n.rejected), std::to_string(n.delayed), std::to_string(n.conn_rejected)});
+      out += "\n" + zones.render(c.output);
+    }
+    cli::write_stdout(out);
+  };
+  cli::emit(c, Exit::ok, {json_view, text_view, metrics});
   return Exit::ok;
 }
 

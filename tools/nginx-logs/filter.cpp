@@ -19,7 +19,7 @@ using meshops::Exit;
 namespace nginx = meshops::nginx;
 
 Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
-  if (c.output.format == meshops::cli::Format::prom)
+  if (c.wants_metrics())
     throw meshops::Error(Exit::usage, "filter prints records, not metrics: use summary --prom");
   const auto cfg = meshops::config::load(c.config_path);
   const nginx::LogFormat lf = load_format(o, cfg);

@@ -85,16 +85,14 @@ void report_malformed(const nginx::Summary& s, const std::string& file, const me
 }
 
 void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
-  switch (c.output.format) {
-    case meshops::cli::Format::json: {
-      auto j = nginx::summary_to_json(s);
-      j["generated_at"] = meshops::sys::format_utc(std::chrono::system_clock::now());
-      meshops::cli::print_json(j, c.output);
-      break;
-    }
-    case meshops::cli::Format::prom: meshops::cli::emit_prom(summary_prom(s), c); break;
-    case meshops::cli::Format::text: meshops::cli::write_stdout(summary_text(s, c.output)); break;
-  }
+  meshops::cli::emit(c, Exit::ok,
+                     {[&] {
+                        auto j = nginx::summary_to_json(s);
+                        j["generated_at"] = meshops::sys::format_utc(std::chrono::system_clock::now());
+                        meshops::cli::print_json(j, c.output);
+                      },
+                      [&] { meshops::cli::write_stdout(summary_text(s, c.output)); },
+                      [&] { return summary_prom(s); }});
 }
 
 Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const nginx::AggregateOptions& ao,
@@ -112,17 +110,18 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
       warn_unread(path, s.unread_lines, *s.unread_example, origin);
       unread_told = true;
     }
-    if (c.output.format == meshops::cli::Format::json) {
-      auto j = nginx::summary_to_json(s);
-      j["event"] = "summary";
-      j["ts"] = meshops::sys::format_utc_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-      meshops::cli::print_ndjson(j);
-    } else {
-      print(s, c);
-      std::fflush(stdout);
-    }
+    meshops::cli::emit(c, Exit::ok,
+                       {[&] {
+                          auto j = nginx::summary_to_json(s);
+                          j["event"] = "summary";
+                          j["ts"] = meshops::sys::format_utc_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                                  .count());
+                          meshops::cli::print_ndjson(j);
+                        },
+                        [&] { meshops::cli::write_stdout(summary_text(s, c.output)); },
+                        [&] { return summary_prom(s); }});
+    std::fflush(stdout);
   };
   while (!meshops::sys::stop_requested()) {
     follower.poll([&](std::string_view line) { agg.add_line(line, ++line_no); }, std::chrono::milliseconds(200));

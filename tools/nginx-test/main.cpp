@@ -75,11 +75,10 @@ int main(int argc, char** argv) {
   return cli::tool_main(info, common, argc, argv, [&](CLI::App& app) { add_options(app, flags); }, [&] {
     auto cfg = meshops::config::load(common.config_path);
     auto report = nginx_test::collect(resolve(flags, cfg, common), cfg);
-    switch (common.output.format) {
-      case cli::Format::json: cli::print_json(nginx_test::to_json(report), common.output); break;
-      case cli::Format::prom: cli::emit_prom(nginx_test::to_metrics(report), common); break;
-      case cli::Format::text: cli::write_stdout(nginx_test::render_text(report, common.output, common.verbose > 0)); break;
-    }
+    cli::emit(common, report.exit,
+              {[&] { cli::print_json(nginx_test::to_json(report), common.output); },
+               [&] { cli::write_stdout(nginx_test::render_text(report, common.output, common.verbose > 0)); },
+               [&] { return nginx_test::to_metrics(report); }});
     // The report is printed first (its JSON says why too), then the problem as every tool
     // reports an error: `nginx-test: what`, and `hint: ...` below it.
     if (!report.problem.empty()) throw meshops::Error(report.exit, report.problem, report.hint);

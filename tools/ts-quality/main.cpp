@@ -108,11 +108,11 @@ int main(int argc, char** argv) {
         }
         if (netcheck.joinable()) netcheck.join();
 
-        switch (common.output.format) {
-        case cli::Format::json: cli::print_json(ts_quality::to_json(result), common.output); break;
-        case cli::Format::prom: cli::emit_prom(ts_quality::to_prom(result), common); break;
-        case cli::Format::text: cli::write_stdout(ts_quality::to_text(result, common.output)); break;
-        }
-        return monitor::exit_code(result.report.verdict);
+        const Exit code = monitor::exit_code(result.report.verdict);
+        cli::emit(common, code,
+                  {[&] { cli::print_json(ts_quality::to_json(result), common.output); },
+                   [&] { cli::write_stdout(ts_quality::to_text(result, common.output)); },
+                   [&] { return ts_quality::to_prom(result); }});
+        return code;
       });
 }

@@ -24,7 +24,9 @@ int main(int argc, char** argv) {
         online->excludes(offline);
         app.add_option("--tag", filters.tag, "Only peers with this ACL tag")->type_name("TAG");
         app.add_flag("--exit-nodes", filters.exit_nodes, "Only peers offering to be an exit node");
-        app.add_flag("--raw", raw, "Print tailscaled's own /status JSON untouched");
+        app.add_flag("--raw", raw, "Print tailscaled's own /status JSON untouched")
+            ->excludes(app.get_option("--prom"))
+            ->excludes(app.get_option("--prom-file"));
       },
       [&]() -> Exit {
         auto cfg = config::load(common.config_path);
@@ -35,11 +37,10 @@ int main(int argc, char** argv) {
         }
         auto [status, prefs] = api.status_and_prefs();
         auto view = ts_status::make_view(std::move(status), std::move(prefs), filters);
-        switch (common.output.format) {
-        case cli::Format::json: cli::print_json(ts_status::to_json(view), common.output); break;
-        case cli::Format::prom: cli::emit_prom(ts_status::to_prom(view), common); break;
-        case cli::Format::text: cli::write_stdout(ts_status::to_text(view, common.output)); break;
-        }
+        cli::emit(common, view.code,
+                  {[&] { cli::print_json(ts_status::to_json(view), common.output); },
+                   [&] { cli::write_stdout(ts_status::to_text(view, common.output)); },
+                   [&] { return ts_status::to_prom(view); }});
         return view.code;
       });
 }

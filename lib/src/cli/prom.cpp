@@ -58,3 +58,26 @@ std::string render_prom(const std::vector<Metric>& metrics) {
 }
 
 } // namespace meshops::cli
+
+namespace meshops::cli {
+
+std::string metric_prefix(std::string_view tool) {
+  if (tool.substr(0, 8) == "meshops-") tool.remove_prefix(8);
+  std::string out = "meshops_";
+  for (char c : tool) out += c == '-' ? '_' : c;
+  return out;
+}
+
+std::vector<Metric> run_metrics(std::string_view tool, Exit state, bool up, double now_unix_s) {
+  const std::string p = metric_prefix(tool);
+  return {
+      {p + "_state", "The run's result, its exit code: 0 ok, 1 warning, 2 critical, 3 unknown.", "gauge",
+       {{{}, static_cast<double>(static_cast<int>(state))}}},
+      {p + "_up", "1 when this run measured (the other metrics of this tool are from it), 0 when it failed before.",
+       "gauge", {{{}, up ? 1.0 : 0.0}}},
+      {p + "_last_run_timestamp_seconds", "When this file was written, in seconds since the Unix epoch.", "gauge",
+       {{{}, now_unix_s}}},
+  };
+}
+
+} // namespace meshops::cli

@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <csignal>
+#include <exception>
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
@@ -20,7 +22,8 @@ void add_common_flags(CLI::App& app, const ToolInfo& info, CommonOptions& c) {
   auto* json = app.add_flag("--json", c.json, "Print one JSON document (NDJSON when following)");
   if (info.prom) {
     auto* prom = app.add_flag("--prom", c.prom, "Print Prometheus text exposition");
-    app.add_option("--prom-file", c.prom_file, "Write Prometheus text atomically to PATH")->type_name("PATH");
+    app.add_option("--prom-file", c.prom_file, "Also write Prometheus text atomically to PATH, in every state")
+        ->type_name("PATH");
     json->excludes(prom);
   }
   if (info.socket)
@@ -52,8 +55,9 @@ void add_common_flags(CLI::App& app, const ToolInfo& info, CommonOptions& c) {
 
 Output decide_output(const CommonOptions& c) {
   Output o;
-  if (!c.prom_file.empty() || c.prom) o.format = Format::prom;
-  if (c.json) o.format = Format::json;
+  if (c.prom) o.format = Format::prom;
+  else if (c.json) o.format = Format::json;
+  else if (!c.prom_file.empty()) o.format = Format::none;  // the file is the output
   o.color = o.format == Format::text && use_color(c.color);
   o.legend = !c.no_legend;
   o.json_pretty = ::isatty(1);
@@ -64,6 +68,18 @@ Output decide_output(const CommonOptions& c) {
 void report(const std::string& tool, const std::string& message, const std::string& hint) {
   std::fputs(fmt::format("{}: {}\n", tool, terminal_safe(message)).c_str(), stderr);
   if (!hint.empty()) std::fputs(fmt::format("hint: {}\n", terminal_safe(hint)).c_str(), stderr);
+}
+
+double now_unix_s() {
+  using namespace std::chrono;
+  return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) / 1000;
+}
+
+/// Writes the Prometheus text of a run to --prom-file, then to stdout for --prom. The file
+/// first: a reader that closes stdout early must not cost the textfile its update.
+void write_metrics(const CommonOptions& c, const std::string& text) {
+  if (!c.prom_file.empty()) sys::write_file_atomic(c.prom_file, text);
+  if (c.prom) write_stdout(text);
 }
 
 } // namespace
@@ -87,6 +103,7 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
   }
 
   common.output = decide_output(common);
+  common.tool = info.name;
   Exit code = Exit::unknown;
   try {
     code = run();
@@ -97,14 +114,35 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
     report(info.name, fmt::format("internal error: {}", e.what()), "");
     code = Exit::unknown;
   }
+  // A run that failed before emit(): the file still says so, instead of the last good run's
+  // metrics living on. Bad usage is no run and leaves the file alone.
+  if (!common.emitted && common.wants_metrics() && code != Exit::usage) {
+    try {
+      write_metrics(common, render_prom(run_metrics(info.name, code, /*up=*/false, now_unix_s())));
+    } catch (const Error& e) {
+      report(info.name, e.what(), e.hint());
+    }
+  }
   if (std::fflush(stdout) != 0 && errno == EPIPE) return 0;
   return static_cast<int>(code);
 }
 
-void emit_prom(const std::vector<Metric>& metrics, const CommonOptions& common) {
-  auto text = render_prom(metrics);
-  if (common.prom_file.empty()) write_stdout(text);
-  else sys::write_file_atomic(common.prom_file, text);
+void emit(const CommonOptions& common, Exit state, const Views& views) {
+  common.emitted = true;
+  std::exception_ptr write_failed;  // the view still shows what was measured, then the error
+  if (common.wants_metrics()) {
+    auto metrics = views.metrics();
+    auto run = run_metrics(common.tool, state, /*up=*/true, now_unix_s());
+    metrics.insert(metrics.end(), run.begin(), run.end());
+    try {
+      write_metrics(common, render_prom(metrics));
+    } catch (const Error&) {
+      write_failed = std::current_exception();
+    }
+  }
+  if (common.output.format == Format::json) views.json();
+  else if (common.output.format == Format::text) views.text();
+  if (write_failed) std::rethrow_exception(write_failed);
 }
 
 void warn(const std::string& tool, const std::string& message) { report(tool, message, ""); }

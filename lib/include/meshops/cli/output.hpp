@@ -10,7 +10,8 @@
 
 namespace meshops::cli {
 
-enum class Format { text, json, prom };
+/// What stdout carries; none: --prom-file alone, the file is the output.
+enum class Format { text, json, prom, none };
 enum class ColorMode { auto_, always, never };
 
 struct Output {

@@ -20,12 +20,17 @@ struct CommonOptions {
   std::string socket;       ///< --socket; empty: $TS_SOCKET, the config, the default path
   double timeout_s = 5.0;   ///< --timeout, seconds
   bool json = false;        ///< --json
-  bool prom = false;        ///< --prom
-  std::string prom_file;    ///< --prom-file (implies --prom)
+  bool prom = false;        ///< --prom: Prometheus text on stdout
+  std::string prom_file;    ///< --prom-file: also (or only) write it to PATH
   ColorMode color = ColorMode::auto_;
   bool no_legend = false;   ///< --no-legend
   int verbose = 0;          ///< -v, repeatable
   Output output;            ///< decided after parsing, from the flags above and the terminal
+  std::string tool;         ///< the binary's name (set by tool_main): the metrics' prefix
+  mutable bool emitted = false;  ///< emit() ran: tool_main then writes no failure metrics
+
+  /// Whether the run owes Prometheus text (--prom or --prom-file).
+  bool wants_metrics() const { return prom || !prom_file.empty(); }
 
   std::chrono::milliseconds timeout() const {
     return std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
@@ -46,8 +51,18 @@ struct ToolInfo {
 int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv,
               const std::function<void(CLI::App&)>& setup, const std::function<Exit()>& run);
 
-/// Prints metrics to stdout, or writes them atomically to --prom-file when given.
-void emit_prom(const std::vector<Metric>& metrics, const CommonOptions& common);
+/// A check's result in each of its views; emit() calls only the ones the flags ask for.
+struct Views {
+  std::function<void()> json;                    ///< prints the JSON document
+  std::function<void()> text;                    ///< prints the text view
+  std::function<std::vector<Metric>()> metrics;  ///< the tool's own metrics
+};
+
+/// Shows a check's result: the JSON or text view on stdout, and with --prom / --prom-file the
+/// metrics followed by run_metrics(state, up=1): --prom-file is written (atomically) before
+/// stdout, and beside --json too. Called again (a follow), it rewrites the file. A run that
+/// ends without emit() (an error) gets the run metrics alone with up=0 from tool_main.
+void emit(const CommonOptions& common, Exit state, const Views& views);
 
 /// Writes `TOOL: message` (escaped) to stderr: for warnings that do not end the run.
 void warn(const std::string& tool, const std::string& message);
