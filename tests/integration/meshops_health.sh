@@ -109,8 +109,8 @@ mkdir "$d/textfile"
 check_rc "--prom-file: exit 0" 0 mh --prom-file "$d/textfile/meshops.prom" "${skip_absent[@]}"
 prom=$(cat "$d/textfile/meshops.prom" 2>/dev/null)
 check_match "--prom-file: own state metric" $'\nmeshops_health_check_state\\{check="nginx-test"\\} 0\n' "$prom"
-check_match "--prom-file: ts-status's metrics" $'\nmeshops_ts_peers_online 2\n' "$prom"
-check_match "--prom-file: fw-status's metrics" 'meshops_fw_check_findings\{severity="critical"\} 0' "$prom"
+check_match "--prom-file: ts-status's metrics" $'\nmeshops_ts_status_peers_online 2\n' "$prom"
+check_match "--prom-file: fw-status's metrics" 'meshops_fw_status_drift_findings\{level="critical"\} 0' "$prom"
 check_match "--prom-file: nginx-test's metrics" $'\nmeshops_nginx_test_syntax_ok 1\n' "$prom"
 check_eq "--prom-file: no temp file left beside it" "meshops.prom" "$(ls -A "$d/textfile")"
 check_eq "--prom-file: every metric family once" "" \

@@ -123,7 +123,7 @@ check_rc "table output" 0 nt
 check_match "table lists checks" "service:ollama +ok" "$out"
 check_rc "prometheus output" 0 nt --prom
 check_match "prom syntax metric" "meshops_nginx_test_syntax_ok 1" "$out"
-check_match "prom check metric" "meshops_nginx_test_check_status\\{check=\"service:llama\",kind=\"service\"\\} 0" "$out"
+check_match "prom check metric" "meshops_nginx_test_check_state\\{check=\"service:llama\",kind=\"service\"\\} 0" "$out"
 
 # --- a candidate configuration (issue 13 item 14): its virtual hosts are not running yet, so
 # they are not probed through the running nginx, and the output says so

@@ -33,7 +33,7 @@ check_rc "text: a row per peer, the summary line" 0 q -n 3 -i 0.1
 check_match "text shows kernelcore direct" "kernelcore +100\.64\.0\.1 +direct 198\.18\.0\.11:41641" "$out"
 check_match "text summary" "2 peers, 3 probes each \(disco ping\)" "$out"
 check_rc "--prom" 0 q --peer kernelcore -n 2 -i 0.1 --prom
-check_match "--prom: direct gauge" 'meshops_ts_quality_direct\{peer="kernelcore",ip="100\.64\.0\.1"\} 1' "$out"
+check_match "--prom: tailscale's path word" 'meshops_ts_quality_path\{peer="kernelcore",path="direct_ipv4"\} 1' "$out"
 check_rc "--type icmp: ok" 0 q --peer kernelcore -n 3 -i 0.1 --type icmp --no-netcheck --json
 check_eq "--type icmp: path from status" "direct" "$(jq -r '.targets[0].path.kind' <<<"$out")"
 check_rc "unknown peer: exit 3" 3 q --peer no-such-peer --no-netcheck

@@ -48,12 +48,12 @@ check_rc "--peer unknown is exit 3" 3 "$ts_status" --socket "$laptop" --peer no-
 check_match "--peer unknown says so" "no peer named no-such-peer" "$err"
 check_rc "ts-status | head ends quietly" 0 bash -c "set -o pipefail; '$ts_status' --socket '$laptop' | head -1 >/dev/null"
 check_rc "--prom" 0 "$ts_status" --socket "$laptop" --prom
-check_match "--prom counts peers" $'\nmeshops_ts_peers 2\n' "$out"
+check_match "--prom counts peers" $'\nmeshops_ts_status_peers 2\n' "$out"
 prom_dir=$(mktemp -d)
 on_exit rm -rf "$prom_dir"
 check_rc "--prom-file" 0 "$ts_status" --socket "$laptop" --prom-file "$prom_dir/tailscale.prom"
 check_eq "--prom-file writes only the file, nothing on stdout" "" "$out"
-check_match "--prom-file holds the metrics" "meshops_ts_peers_online 2" "$(cat "$prom_dir/tailscale.prom")"
+check_match "--prom-file holds the metrics" "meshops_ts_status_peers_online 2" "$(cat "$prom_dir/tailscale.prom")"
 check_eq "--prom-file leaves no temporary file" "tailscale.prom" "$(ls -A "$prom_dir")"
 check_rc "--raw" 0 "$ts_status" --socket "$laptop" --raw
 check_eq "--raw is tailscaled's own JSON" "$("$ts" --socket "$laptop" status --json | jq -r .Self.PublicKey)" \

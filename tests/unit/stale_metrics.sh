@@ -63,12 +63,12 @@ t0=$(date +%s)
 check_rc "fw-status --json --prom-file" 0 "$(tool fw-status)" --file "$fixtures/nft/zones_tailscale.json" \
   -c "$fixtures/nft/config.json" --json --prom-file "$work/fw.prom"
 check_eq "fw-status --json --prom-file: the JSON document on stdout" "meshops/fw-status/1" "$(jq -r .schema <<<"$out")"
-check_match "fw-status --prom-file: its own metrics" $'\nmeshops_fw_rules [0-9]+\n' "$(cat "$work/fw.prom")"
+check_match "fw-status --prom-file: its own metrics" $'\nmeshops_fw_status_rules [0-9]+\n' "$(cat "$work/fw.prom")"
 check_run_metrics "fw-status measured" "$work/fw.prom" meshops_fw_status 0 1 "$t0"
 
 check_rc "fw-status --check --json --prom-file" 0 "$(tool fw-status)" --file "$fixtures/nft/zones_tailscale.json" \
   -c "$fixtures/nft/config.json" --check --json --prom-file "$work/fw-check.prom"
-check_match "fw-status --check --prom-file: findings by severity" 'meshops_fw_check_findings\{severity="critical"\} 0' \
+check_match "fw-status --check --prom-file: findings by severity" 'meshops_fw_status_drift_findings\{level="critical"\} 0' \
   "$(cat "$work/fw-check.prom")"
 check_run_metrics "fw-status --check measured" "$work/fw-check.prom" meshops_fw_status 0 1 "$t0"
 check_rc "fw-status --can with --prom-file: usage" 64 "$(tool fw-status)" --file "$fixtures/nft/zones_tailscale.json" \

@@ -139,8 +139,11 @@ TEST_CASE("JSON view: schema first, stats in ms, path and round trips per peer",
 
 TEST_CASE("Prometheus view: quantiles in seconds, loss as a ratio, direct and verdict gauges", "[ts-quality][view]") {
   auto text = meshops::cli::render_prom(to_prom(sample()));
-  CHECK_THAT(text, Catch::Contains("meshops_ts_quality_rtt_seconds{peer=\"kernelcore\",ip=\"100.64.0.1\",quantile=\"0.5\"} 0.002\n"));
-  CHECK_THAT(text, Catch::Contains("meshops_ts_quality_direct{peer=\"other-server\",ip=\"100.64.0.3\"} 0\n"));
-  CHECK_THAT(text, Catch::Contains("meshops_ts_quality_verdict{peer=\"other-server\",ip=\"100.64.0.3\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("meshops_ts_quality_rtt_seconds{peer=\"kernelcore\",quantile=\"0.5\"} 0.002\n"));
+  CHECK_THAT(text, Catch::Contains("meshops_ts_quality_path{peer=\"other-server\",path=\"derp\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("meshops_ts_quality_path{peer=\"kernelcore\",path=\"direct_ipv4\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("meshops_ts_quality_verdict{peer=\"other-server\"} 1\n"));
+  CHECK_THAT(text, Catch::Contains("\nmeshops_ts_quality_max_latency_seconds 0.2\n"));
+  CHECK_THAT(text, Catch::Contains("\nmeshops_ts_quality_max_loss_ratio 0.05\n"));
   CHECK_THAT(text, Catch::Contains("# TYPE meshops_ts_quality_loss_ratio gauge"));
 }

@@ -2,6 +2,7 @@
 // (tests/fixtures/tailscale/README.md says how), and on hostile variants made from them.
 #include "meshops/error.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/tailscale/path_label.hpp"
 #include "meshops/tailscale/status.hpp"
 #include "view.hpp"
 #include "fixture.hpp"
@@ -151,10 +152,42 @@ TEST_CASE("The JSON view keeps the documented keys", "[ts-status][fixtures][json
 
 TEST_CASE("The Prometheus view counts peers and health warnings", "[ts-status][fixtures][prom]") {
   auto text = cli::render_prom(ts_status::to_prom(view_of("status-kernelcore-health-warning.json")));
-  CHECK(text.find("\nmeshops_ts_peers 2\n") != std::string::npos);
-  CHECK(text.find("\nmeshops_ts_peers_online 2\n") != std::string::npos);
-  CHECK(text.find("\nmeshops_ts_health_warnings 1\n") != std::string::npos);
-  CHECK(text.find("meshops_ts_running{state=\"Running\"} 1\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_peers 2\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_peers_online 2\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_health_warnings 1\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_running{backend_state=\"Running\"} 1\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_info{self=\"kernelcore\",version=\"1.98.10\",tailnet=\"198.18.0.1\",exit_node=\"\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("exit_node_online") == std::string::npos);  // no exit node in use
+  CHECK(text.find("exit_node_failed_over") == std::string::npos);  // none configured
+}
+
+TEST_CASE("The Prometheus view: the exit node in use, failover from the primary, tailscale's path words", "[ts-status][fixtures][prom]") {
+  auto v = view_of("status-laptop-exit-node.json");
+  v.primary_exit_node = "other-server";
+  auto text = cli::render_prom(ts_status::to_prom(v));
+  CHECK(text.find("\nmeshops_ts_status_exit_node_online{exit_node=\"kernelcore\"} 1\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_exit_node_failed_over{primary=\"other-server\",exit_node=\"kernelcore\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_peer_path{peer=\"kernelcore\",path=\"direct_ipv4\"} 1\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_peer_path{peer=\"other-server\",path=\"derp\"} 1\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_peer_info{peer=\"kernelcore\",ip=\"100.64.0.1\",os=\"linux\"} 1\n") != std::string::npos);
+  CHECK(text.find("\nmeshops_ts_status_peer_online{peer=\"kernelcore\"} 1\n") != std::string::npos);
+  v.primary_exit_node = "KernelCore";  // the primary in use, named as the config may name it
+  text = cli::render_prom(ts_status::to_prom(v));
+  CHECK(text.find("\nmeshops_ts_status_exit_node_failed_over{primary=\"kernelcore\",exit_node=\"kernelcore\"} 0\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("path_label: tailscale's words for a path and its address family", "[ts-status][prom]") {
+  using meshops::tailscale::path_label;
+  using meshops::tailscale::PathKind;
+  CHECK(path_label(PathKind::direct, "198.18.0.11:41641") == "direct_ipv4");
+  CHECK(path_label(PathKind::direct, "[fd7a:115c:a1e0::1]:41641") == "direct_ipv6");
+  CHECK(path_label(PathKind::direct, "fd7a:115c:a1e0::1") == "direct_ipv6");
+  CHECK(path_label(PathKind::peer_relay, "198.18.0.13:41641:vni:7") == "peer_relay_ipv4");
+  CHECK(path_label(PathKind::peer_relay, "[2001:db8::1]:41641:vni:7") == "peer_relay_ipv6");
+  CHECK(path_label(PathKind::derp, "") == "derp");
 }
 
 TEST_CASE("Hostile replies: missing fields read as empty, wrong types name their path", "[ts-status][hostile]") {

@@ -274,18 +274,18 @@ std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
 }
 
 std::vector<meshops::cli::Metric> check_metrics(const DriftReport& d) {
-  meshops::cli::Metric m{"meshops_fw_check_findings", "Drift findings of fw-status --check, by severity", "gauge", {}};
+  meshops::cli::Metric m{"meshops_fw_status_drift_findings", "Drift findings of fw-status --check, by level (warning, critical)", "gauge", {}};
   for (auto sev : {meshops::Exit::warning, meshops::Exit::critical}) {
     double n = 0;
     for (const auto& f : d.findings) n += f.severity == sev ? 1 : 0;
-    m.samples.push_back({{{"severity", meshops::exit_name(sev)}}, n});
+    m.samples.push_back({{{"level", meshops::exit_name(sev)}}, n});
   }
   return {m};
 }
 
 std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr) {
-  meshops::cli::Metric zp{"meshops_fw_zone_packets_total", "Packets counted by the rules of a zone's chain, by what they did", "counter", {}};
-  meshops::cli::Metric zb{"meshops_fw_zone_bytes_total", "Bytes counted by the rules of a zone's chain, by what they did", "counter", {}};
+  meshops::cli::Metric zp{"meshops_fw_status_zone_packets_total", "Packets counted by the rules of a zone's chain, by what they did", "counter", {}};
+  meshops::cli::Metric zb{"meshops_fw_status_zone_bytes_total", "Bytes counted by the rules of a zone's chain, by what they did", "counter", {}};
   for (const auto& z : zr.zones) {
     if (!z.found) continue;
     zp.samples.push_back({{{"zone", z.name}, {"action", "accepted"}}, static_cast<double>(z.counters.accepted_packets)});
@@ -293,8 +293,8 @@ std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& z
     zb.samples.push_back({{{"zone", z.name}, {"action", "accepted"}}, static_cast<double>(z.counters.accepted_bytes)});
     zb.samples.push_back({{{"zone", z.name}, {"action", "dropped"}}, static_cast<double>(z.counters.dropped_bytes)});
   }
-  meshops::cli::Metric cp{"meshops_fw_chain_packets_total", "Packets counted by all rules of a chain", "counter", {}};
-  meshops::cli::Metric cb{"meshops_fw_chain_bytes_total", "Bytes counted by all rules of a chain", "counter", {}};
+  meshops::cli::Metric cp{"meshops_fw_status_chain_packets_total", "Packets counted by all rules of a chain", "counter", {}};
+  meshops::cli::Metric cb{"meshops_fw_status_chain_bytes_total", "Bytes counted by all rules of a chain", "counter", {}};
   for (const auto& c : rs.chains) {
     std::uint64_t p = 0, b = 0;
     for (const auto& r : c.rules) {
@@ -305,9 +305,9 @@ std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& z
     cp.samples.push_back({labels, static_cast<double>(p)});
     cb.samples.push_back({labels, static_cast<double>(b)});
   }
-  meshops::cli::Metric zf{"meshops_fw_zone_found", "1 when the zone's chain exists in the ruleset", "gauge", {}};
+  meshops::cli::Metric zf{"meshops_fw_status_zone_found", "1 when the zone's chain exists in the ruleset", "gauge", {}};
   for (const auto& z : zr.zones) zf.samples.push_back({{{"zone", z.name}}, z.found ? 1.0 : 0.0});
-  meshops::cli::Metric rules{"meshops_fw_rules", "Rules in the ruleset", "gauge", {{{}, static_cast<double>(rs.rule_count())}}};
+  meshops::cli::Metric rules{"meshops_fw_status_rules", "Rules in the ruleset", "gauge", {{{}, static_cast<double>(rs.rule_count())}}};
   return {zp, zb, cp, cb, zf, rules};
 }
 

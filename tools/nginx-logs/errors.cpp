@@ -119,9 +119,9 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
     });
 
   auto metrics = [&] {
-    cli::Metric levels{"meshops_nginx_error_log_entries", "Error log entries per level", "gauge", {}};
+    cli::Metric levels{"meshops_nginx_logs_error_entries", "Error log entries per level", "gauge", {}};
     for (const auto& [l, n] : sum.levels) levels.samples.push_back({{{"level", std::string(nginx::level_name(l))}}, static_cast<double>(n)});
-    cli::Metric rejected{"meshops_nginx_limit_req_rejected", "Requests rejected by limit_req, per zone", "gauge", {}};
+    cli::Metric rejected{"meshops_nginx_logs_limit_req_rejected", "Requests rejected by limit_req, per zone", "gauge", {}};
     for (const auto& [z, n] : sum.zones) rejected.samples.push_back({{{"zone", z}}, static_cast<double>(n.rejected)});
     return std::vector<cli::Metric>{levels, rejected};
   };

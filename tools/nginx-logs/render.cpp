@@ -151,23 +151,25 @@ std::vector<cli::Metric> summary_prom(const nginx::Summary& s) {
   auto one = [&](const char* name, const char* help, double v) {
     m.push_back({name, help, "gauge", {{{}, v}}});
   };
-  one("meshops_nginx_log_lines", "Lines read from the access log", static_cast<double>(s.lines));
-  one("meshops_nginx_log_requests", "Requests counted", static_cast<double>(s.requests));
-  one("meshops_nginx_log_malformed_lines", "Lines that did not match the log format", static_cast<double>(s.malformed));
-  one("meshops_nginx_log_sent_bytes", "Sum of $body_bytes_sent", static_cast<double>(s.bytes_sent));
-  one("meshops_nginx_log_rate_limited_requests", "Requests answered 429 or 503",
+  one("meshops_nginx_logs_lines", "Lines read from the access log", static_cast<double>(s.lines));
+  one("meshops_nginx_logs_requests", "Requests counted", static_cast<double>(s.requests));
+  one("meshops_nginx_logs_malformed_lines", "Lines that did not match the log format", static_cast<double>(s.malformed));
+  one("meshops_nginx_logs_sent_bytes", "Sum of $body_bytes_sent", static_cast<double>(s.bytes_sent));
+  one("meshops_nginx_logs_rate_limited_requests", "Requests answered 429 or 503",
       static_cast<double>(s.rate_limited_429 + s.rate_limited_503));
-  cli::Metric classes{"meshops_nginx_log_requests_by_class", "Requests per status class", "gauge", {}};
+  cli::Metric classes{"meshops_nginx_logs_requests_by_class", "Requests per status class", "gauge", {}};
   static const char* const kNames[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
   for (int i = 0; i < 6; ++i) classes.samples.push_back({{{"class", kNames[i]}}, static_cast<double>(s.status_class[i])});
   m.push_back(std::move(classes));
-  cli::Metric status{"meshops_nginx_log_requests_by_status", "Requests per status code", "gauge", {}};
+  cli::Metric status{"meshops_nginx_logs_requests_by_status", "Requests per status code", "gauge", {}};
   for (const auto& [code, n] : s.status) status.samples.push_back({{{"status", std::to_string(code)}}, static_cast<double>(n)});
   m.push_back(std::move(status));
   if (s.request_time) {
-    cli::Metric rt{"meshops_nginx_log_request_time_seconds", "Percentiles of $request_time", "gauge", {}};
+    // A summary without _sum: the histogram the percentiles come from keeps no total.
+    cli::Metric rt{"meshops_nginx_logs_request_time_seconds", "Percentiles of $request_time", "summary", {}};
     for (auto [q, v] : {std::pair{"0.5", s.request_time->p50}, {"0.9", s.request_time->p90}, {"0.99", s.request_time->p99}})
       rt.samples.push_back({{{"quantile", q}}, v / 1000.0});
+    rt.samples.push_back({{}, static_cast<double>(s.request_time->count), "_count"});
     m.push_back(std::move(rt));
   }
   return m;

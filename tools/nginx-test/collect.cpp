@@ -111,7 +111,7 @@ Check probe_vhost(const VirtualHost& v, std::chrono::milliseconds timeout) {
   return c;
 }
 
-std::vector<Check> check_certificates(const ConfModel& model) {
+std::vector<Check> check_certificates(const ConfModel& model, std::map<std::string, std::chrono::system_clock::time_point>& expiry) {
   std::vector<Check> out;
   std::map<std::string, std::pair<Value, std::vector<std::string>>> by_path;
   std::vector<std::string> order;
@@ -127,7 +127,9 @@ std::vector<Check> check_certificates(const ConfModel& model) {
   for (const auto& path : order) {
     const auto& [value, names] = by_path[path];
     try {
-      out.push_back(judge_certificate(read_certificate(path), value, path, names, now));
+      auto cert = read_certificate(path);
+      expiry[path] = cert.not_after;
+      out.push_back(judge_certificate(cert, value, path, names, now));
     } catch (const meshops::Error& e) {
       out.push_back({"certificate:" + path, "certificate", Status::crit, e.what(), value.at, {}, {}});
     }
@@ -227,7 +229,7 @@ Report collect(const Options& opt, const meshops::config::Config& cfg) {
       probes.push_back(std::async(std::launch::async, probe_vhost, v, opt.probe_timeout));
   for (auto& p : probes) r.checks.push_back(p.get());
   if (want("certificates")) {
-    auto c = check_certificates(model);
+    auto c = check_certificates(model, r.certificate_expiry);
     r.checks.insert(r.checks.end(), c.begin(), c.end());
   }
   for (const auto& c : r.checks) r.exit = meshops::worst(r.exit, exit_for(c.status));

@@ -102,7 +102,7 @@ std::vector<cli::Metric> to_metrics(const Report& r) {
     diags.samples.push_back({{{"level", std::string(level_name(level))}}, n});
   }
   m.push_back(diags);
-  cli::Metric status{"meshops_nginx_test_check_status", "Check result: 0 ok, 1 warn, 2 crit", "gauge", {}};
+  cli::Metric status{"meshops_nginx_test_check_state", "Check result: 0 ok, 1 warn, 2 crit", "gauge", {}};
   cli::Metric latency{"meshops_nginx_test_check_latency_seconds", "Probe latency of a check", "gauge", {}};
   for (const auto& c : r.checks) {
     std::vector<std::pair<std::string, std::string>> labels{{"check", c.name}, {"kind", c.kind}};
@@ -111,8 +111,12 @@ std::vector<cli::Metric> to_metrics(const Report& r) {
   }
   m.push_back(status);
   m.push_back(latency);
-  m.push_back({"meshops_nginx_test_status", "Overall: 0 ok, 1 warning, 2 critical, 3 unknown", "gauge",
-               {{{}, static_cast<double>(static_cast<int>(r.exit))}}});
+  cli::Metric expiry{"meshops_nginx_test_certificate_expiry_timestamp_seconds",
+                     "When a certificate nginx serves expires (notAfter), in seconds since the Unix epoch", "gauge", {}};
+  for (const auto& [path, not_after] : r.certificate_expiry)
+    expiry.samples.push_back({{{"certificate", path}},
+                              static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(not_after.time_since_epoch()).count())});
+  m.push_back(expiry);
   return m;
 }
 

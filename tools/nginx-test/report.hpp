@@ -7,6 +7,7 @@
 #include "meshops/nginx/runner.hpp"
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ struct Report {
   bool syntax_ok = false;
   bool dumped = false;                       ///< ran -T (more than the syntax check)
   std::vector<meshops::nginx::Check> checks;
+  /// Each certificate read, by path: its notAfter (the expiry metric).
+  std::map<std::string, std::chrono::system_clock::time_point> certificate_expiry;
   std::string config_file;       ///< the nginx configuration tested (-c), empty: nginx's default
   bool candidate = false;        ///< see Options::candidate
   std::vector<Skipped> skipped;  ///< groups asked for that did not run

@@ -4,6 +4,7 @@
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/tailscale/path_label.hpp"
 #include "meshops/tailscale/status.hpp"
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@ using meshops::cli::Cell;
 using meshops::cli::Style;
 using meshops::monitor::TargetQuality;
 using meshops::monitor::Verdict;
+using meshops::tailscale::path_label;
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
@@ -219,16 +221,20 @@ std::string to_text(const Result& r, const meshops::cli::Output& out) {
 
 std::vector<meshops::cli::Metric> to_prom(const Result& r) {
   using meshops::cli::Metric;
+  using meshops::tailscale::PingPath;
   const auto& rep = r.report;
-  Metric rtt{"meshops_ts_quality_rtt_seconds", "Round trip to the peer through tailscaled (disco/TSMP/ICMP ping).", "gauge", {}};
+  Metric rtt{"meshops_ts_quality_rtt_seconds", "Round trips to the peer through tailscaled (disco/TSMP/ICMP ping) in this run.", "summary", {}};
   Metric avg{"meshops_ts_quality_rtt_avg_seconds", "Average round trip to the peer.", "gauge", {}};
   Metric jitter{"meshops_ts_quality_jitter_seconds", "Mean absolute difference of consecutive round trips.", "gauge", {}};
   Metric loss{"meshops_ts_quality_loss_ratio", "Share of probes that got no reply (0..1).", "gauge", {}};
-  Metric direct{"meshops_ts_quality_direct", "Whether the replies came over a direct path (1) or a relay (0).", "gauge", {}};
+  Metric path{"meshops_ts_quality_path",
+              "The path the last reply came over (tailscale's path words: direct_ipv4, direct_ipv6, derp, peer_relay_ipv4, "
+              "peer_relay_ipv6); no series when nothing answered.",
+              "gauge", {}};
   Metric changed{"meshops_ts_quality_path_changed", "Whether the path changed during the measurement.", "gauge", {}};
   Metric verdict{"meshops_ts_quality_verdict", "Verdict per peer: 0 ok, 1 degraded, 2 down.", "gauge", {}};
   for (const auto& q : rep.targets) {
-    std::vector<std::pair<std::string, std::string>> l{{"peer", q.target.name}, {"ip", q.target.ip}};
+    std::vector<std::pair<std::string, std::string>> l{{"peer", q.target.name}};
     const auto& s = q.stats;
     for (auto [quantile, v] : {std::pair{"0.5", s.p50_ms}, {"0.95", s.p95_ms}, {"0.99", s.p99_ms}})
       if (v) {
@@ -236,18 +242,38 @@ std::vector<meshops::cli::Metric> to_prom(const Result& r) {
         lq.emplace_back("quantile", quantile);
         rtt.samples.push_back({lq, *v / 1000});
       }
+    double sum_s = 0, replies = 0;
+    for (const auto& p : q.probes)
+      if (p.rtt_ms) {
+        sum_s += *p.rtt_ms / 1000;
+        ++replies;
+      }
+    rtt.samples.push_back({l, sum_s, "_sum"});
+    rtt.samples.push_back({l, replies, "_count"});
     if (s.avg_ms) avg.samples.push_back({l, *s.avg_ms / 1000});
     if (s.jitter_ms) jitter.samples.push_back({l, *s.jitter_ms / 1000});
     loss.samples.push_back({l, s.loss_pct / 100});
-    direct.samples.push_back({l, q.path.kind == meshops::tailscale::PingPath::direct ? 1.0 : 0.0});
+    std::optional<std::string> word;
+    switch (q.path.kind) {
+    case PingPath::direct: word = path_label(meshops::tailscale::PathKind::direct, q.path.endpoint); break;
+    case PingPath::peer_relay: word = path_label(meshops::tailscale::PathKind::peer_relay, q.path.endpoint); break;
+    case PingPath::derp: word = "derp"; break;
+    case PingPath::unknown: break;
+    }
+    if (word) path.samples.push_back({{{"peer", q.target.name}, {"path", *word}}, 1.0});
     changed.samples.push_back({l, q.path_changed ? 1.0 : 0.0});
     verdict.samples.push_back({l, static_cast<double>(static_cast<int>(q.verdict))});
   }
-  std::vector<Metric> out{rtt, avg, jitter, loss, direct, changed, verdict};
+  const auto& t = rep.options.thresholds;
+  std::vector<Metric> out{rtt, avg, jitter, loss, path, changed, verdict,
+                          {"meshops_ts_quality_max_latency_seconds", "The average round trip above which a peer is degraded (--max-latency, monitoring.maxLatency).",
+                           "gauge", {{{}, t.max_latency_ms / 1000}}},
+                          {"meshops_ts_quality_max_loss_ratio", "The loss above which a peer is degraded (--max-loss, monitoring.maxPacketLoss).",
+                           "gauge", {{{}, t.max_loss_pct / 100}}}};
   if (r.netcheck && r.netcheck->available) {
     const auto& n = *r.netcheck;
-    out.push_back({"meshops_ts_quality_udp", "Whether netcheck found UDP working.", "gauge", {{{}, n.udp ? 1.0 : 0.0}}});
-    Metric derp{"meshops_ts_quality_derp_latency_seconds", "Latency to each DERP region, from netcheck.", "gauge", {}};
+    out.push_back({"meshops_ts_quality_netcheck_udp", "Whether netcheck found UDP working.", "gauge", {{{}, n.udp ? 1.0 : 0.0}}});
+    Metric derp{"meshops_ts_quality_netcheck_derp_latency_seconds", "Latency to each DERP region, from netcheck.", "gauge", {}};
     for (const auto& l : n.derp_latency)
       derp.samples.push_back({{{"region", region_text(l.region)}, {"region_id", std::to_string(l.region.id)}}, l.latency_ms / 1000});
     out.push_back(derp);

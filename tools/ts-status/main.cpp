@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
         }
         auto [status, prefs] = api.status_and_prefs();
         auto view = ts_status::make_view(std::move(status), std::move(prefs), filters);
+        if (!cfg.monitoring.exit_nodes.empty()) view.primary_exit_node = cfg.monitoring.exit_nodes.front();
         cli::emit(common, view.code,
                   {[&] { cli::print_json(ts_status::to_json(view), common.output); },
                    [&] { cli::write_stdout(ts_status::to_text(view, common.output)); },

@@ -4,6 +4,7 @@
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/tailscale/path_label.hpp"
 
 #include <fmt/format.h>
 
@@ -20,6 +21,8 @@ using meshops::tailscale::Connection;
 using meshops::tailscale::Peer;
 using meshops::tailscale::Status;
 using json = nlohmann::ordered_json;
+
+using meshops::tailscale::path_label;
 
 bool is_exit_route(const std::string& r) { return r == "0.0.0.0/0" || r == "::/0"; }
 
@@ -289,27 +292,62 @@ std::string to_text(const View& v, const meshops::cli::Output& out) {
 std::vector<meshops::cli::Metric> to_prom(const View& v) {
   const Status& s = v.status;
   using meshops::cli::Metric;
-  using meshops::cli::Sample;
-  Metric running{"meshops_ts_running", "Whether tailscaled's backend state is Running.", "gauge",
-                 {{{{"state", s.backend_state}}, s.backend_state == "Running" ? 1.0 : 0.0}}};
+  using meshops::tailscale::PathKind;
+  const Peer* exit = nullptr;
+  for (const auto& p : s.peers)
+    if (p.exit_node) exit = &p;
+  std::string exit_name = exit ? exit->name() : "";
+  Metric info{"meshops_ts_status_info", "This node: its name, tailscale version, tailnet and the exit node it uses (\"\" for none).",
+              "gauge",
+              {{{{"self", s.self.name()}, {"version", s.version},
+                 {"tailnet", s.tailnet_name.empty() ? s.magic_dns_suffix : s.tailnet_name}, {"exit_node", exit_name}},
+                1.0}}};
+  Metric running{"meshops_ts_status_running", "Whether tailscaled's backend state is Running.", "gauge",
+                 {{{{"backend_state", s.backend_state}}, s.backend_state == "Running" ? 1.0 : 0.0}}};
   std::size_t online = 0;
   for (const auto& p : s.peers) online += p.online;
-  Metric total{"meshops_ts_peers", "Peers in the tailnet.", "gauge", {{{}, static_cast<double>(s.peers.size())}}};
-  Metric on{"meshops_ts_peers_online", "Peers connected to the control server.", "gauge", {{{}, static_cast<double>(online)}}};
-  Metric health{"meshops_ts_health_warnings", "tailscaled's health warnings.", "gauge", {{{}, static_cast<double>(s.health.size())}}};
-  Metric peer_online{"meshops_ts_peer_online", "Whether the peer is online.", "gauge", {}};
-  Metric peer_direct{"meshops_ts_peer_direct", "Whether traffic to the peer flows on a direct path.", "gauge", {}};
-  Metric rx{"meshops_ts_peer_rx_bytes_total", "Bytes received from the peer.", "counter", {}};
-  Metric tx{"meshops_ts_peer_tx_bytes_total", "Bytes sent to the peer.", "counter", {}};
+  Metric total{"meshops_ts_status_peers", "Peers in the tailnet.", "gauge", {{{}, static_cast<double>(s.peers.size())}}};
+  Metric on{"meshops_ts_status_peers_online", "Peers connected to the control server.", "gauge", {{{}, static_cast<double>(online)}}};
+  Metric health{"meshops_ts_status_health_warnings", "tailscaled's health warnings.", "gauge",
+                {{{}, static_cast<double>(s.health.size())}}};
+  std::vector<Metric> out{info, running, total, on, health};
+  if (exit)
+    out.push_back({"meshops_ts_status_exit_node_online", "Whether the exit node in use is online (0: exit traffic is blackholed).",
+                   "gauge", {{{{"exit_node", exit_name}}, exit->online ? 1.0 : 0.0}}});
+  if (!v.primary_exit_node.empty()) {
+    const Peer* primary = meshops::tailscale::find_peer(s, v.primary_exit_node);
+    bool on_primary = primary && primary->exit_node;
+    out.push_back({"meshops_ts_status_exit_node_failed_over",
+                   "1 when the exit node in use is not the primary of monitoring.exitNodes (a failover, or none).", "gauge",
+                   {{{{"primary", primary ? primary->name() : v.primary_exit_node}, {"exit_node", exit_name}},
+                     on_primary ? 0.0 : 1.0}}});
+  }
+  Metric peer_info{"meshops_ts_status_peer_info", "A peer's Tailscale address and OS.", "gauge", {}};
+  Metric peer_online{"meshops_ts_status_peer_online", "Whether the peer is online.", "gauge", {}};
+  Metric peer_path{"meshops_ts_status_peer_path",
+                   "The path traffic to an active peer takes (tailscale's path words: direct_ipv4, direct_ipv6, derp, "
+                   "peer_relay_ipv4, peer_relay_ipv6); no series while idle.",
+                   "gauge", {}};
+  Metric rx{"meshops_ts_status_peer_rx_bytes_total", "Bytes received from the peer.", "counter", {}};
+  Metric tx{"meshops_ts_status_peer_tx_bytes_total", "Bytes sent to the peer.", "counter", {}};
   for (const Peer* p : v.peers) {
-    std::vector<std::pair<std::string, std::string>> labels{{"peer", p->name()},
-                                                            {"ip", p->tailscale_ips.empty() ? "" : p->tailscale_ips.front()}};
+    std::vector<std::pair<std::string, std::string>> labels{{"peer", p->name()}};
+    peer_info.samples.push_back(
+        {{{"peer", p->name()}, {"ip", p->tailscale_ips.empty() ? "" : p->tailscale_ips.front()}, {"os", p->os}}, 1.0});
     peer_online.samples.push_back({labels, p->online ? 1.0 : 0.0});
-    peer_direct.samples.push_back({labels, p->connection() == Connection::direct ? 1.0 : 0.0});
+    switch (p->connection()) {
+    case Connection::direct: peer_path.samples.push_back({{{"peer", p->name()}, {"path", path_label(PathKind::direct, p->cur_addr)}}, 1.0}); break;
+    case Connection::peer_relay:
+      peer_path.samples.push_back({{{"peer", p->name()}, {"path", path_label(PathKind::peer_relay, p->peer_relay)}}, 1.0});
+      break;
+    case Connection::derp_relay: peer_path.samples.push_back({{{"peer", p->name()}, {"path", "derp"}}, 1.0}); break;
+    case Connection::idle: break;
+    }
     rx.samples.push_back({labels, static_cast<double>(p->rx_bytes)});
     tx.samples.push_back({labels, static_cast<double>(p->tx_bytes)});
   }
-  return {running, total, on, health, peer_online, peer_direct, rx, tx};
+  for (auto* m : {&peer_info, &peer_online, &peer_path, &rx, &tx}) out.push_back(std::move(*m));
+  return out;
 }
 
 } // namespace ts_status

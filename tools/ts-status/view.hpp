@@ -29,6 +29,7 @@ struct View {
   bool single = false;  ///< --peer: detail view
   meshops::Exit code = meshops::Exit::ok;
   std::vector<std::string> reasons;  ///< why code is not ok, one line each
+  std::string primary_exit_node;  ///< monitoring.exitNodes[0], "" when none: for the failover metric
 };
 
 /// Applies the filters and decides the exit code. Throws meshops::Error (unknown) for a

@@ -42,7 +42,7 @@ std::string render_prom(const std::vector<Metric>& metrics) {
   for (const auto& m : metrics) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", m.name, escape_help(m.help), m.name, m.type);
     for (const auto& s : m.samples) {
-      out += m.name;
+      out += m.name + s.suffix;
       if (!s.labels.empty()) {
         out += '{';
         for (std::size_t i = 0; i < s.labels.size(); ++i)

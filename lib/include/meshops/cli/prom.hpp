@@ -12,12 +12,13 @@ namespace meshops::cli {
 struct Sample {
   std::vector<std::pair<std::string, std::string>> labels;
   double value = 0;
+  std::string suffix = {};  ///< appended to the name: a summary's "_sum" and "_count"
 };
 
 struct Metric {
   std::string name;  ///< e.g. "meshops_ts_peers_online"; base units in the name (_bytes, _seconds)
   std::string help;
-  std::string type;  ///< "gauge" or "counter"
+  std::string type;  ///< "gauge", "counter" or "summary" (samples labelled quantile, then _sum/_count)
   std::vector<Sample> samples;
 };
 
