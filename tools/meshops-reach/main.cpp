@@ -61,7 +61,7 @@ Exit run(const Flags& f, const cli::CommonOptions& common) {
     throw Error(Exit::usage, "SRC and TARGET are needed (or --matrix, --check, --policy FILE)", "e.g. meshops-reach laptop ollama");
   if ((many || !f.policy.empty()) && !f.target.empty())
     throw Error(Exit::usage, "--matrix, --check and --policy take no TARGET");
-  if (out.format == cli::Format::prom && !f.check)
+  if (common.wants_metrics() && !f.check)
     throw Error(Exit::usage, "--prom is for --check (its findings are what an alert needs)");
   auto cfg = meshops::config::load(common.config_path);
   meshops::tailscale::PolicyFile policy;
@@ -111,11 +111,10 @@ Exit run(const Flags& f, const cli::CommonOptions& common) {
     auto findings = reach::check_intent(reports, facts, cfg);
     Exit cs = Exit::ok;
     for (const auto& x : findings) cs = meshops::worst(cs, x.severity);
-    switch (out.format) {
-    case cli::Format::json: cli::print_json(meshops_reach::check_json(findings, reports, cs), out); break;
-    case cli::Format::prom: cli::emit_prom(meshops_reach::check_metrics(findings, reports), common); break;
-    case cli::Format::text: cli::write_stdout(meshops_reach::check_text(findings, reports, cs, out)); break;
-    }
+    cli::emit(common, cs,
+              {[&] { cli::print_json(meshops_reach::check_json(findings, reports, cs), out); },
+               [&] { cli::write_stdout(meshops_reach::check_text(findings, reports, cs, out)); },
+               [&] { return meshops_reach::check_metrics(findings, reports); }});
     return cs;
   }
   if (f.matrix) {
