@@ -99,7 +99,11 @@ check_rc "together with a healthy peer the run is still exit 2" 2 q --peer other
 on_exit "$tailnet" up
 "$TAILNET_TAILSCALE" --socket "$sock" down
 check_rc "this node Stopped: exit 2" 2 q --no-netcheck
-check_match "and says so" "^ts-quality: tailscaled's backend is Stopped, not Running" "$err"
+check_match "and says so on stdout" "^CRITICAL: tailscaled's backend is Stopped, not Running" "$out"
+check_rc "this node Stopped --json: exit 2" 2 q --no-netcheck --json
+check_eq "--json: the whole document, state, reason, empty targets" \
+  "meshops/ts-quality/1 critical [\"tailscaled's backend is Stopped, not Running: nothing to measure\"] []" \
+  "$(jq -c -r '"\(.schema) \(.status) \(.reasons) \(.targets)"' <<<"$out")"
 "$tailnet" up >/dev/null 2>&1
 
 # No tailscaled at all.
@@ -107,4 +111,7 @@ start=$SECONDS
 check_rc "no tailscaled: exit 3" 3 timeout 20 "$quality" --socket /nonexistent/tailscaled.sock --timeout 2
 check "no tailscaled: gave up within the timeout" test $((SECONDS - start)) -le 3
 check_match "no tailscaled: one line naming the socket" "^ts-quality: cannot reach tailscaled at /nonexistent/tailscaled.sock" "$err"
+check_rc "no tailscaled --json: exit 3" 3 timeout 20 "$quality" --socket /nonexistent/tailscaled.sock --timeout 2 --json
+check_eq "no tailscaled --json: the document says unknown and why" "unknown true []" \
+  "$(jq -c -r '"\(.status) \(.reasons[0] | startswith("cannot reach tailscaled at /nonexistent")) \(.targets)"' <<<"$out")"
 finish

@@ -75,6 +75,9 @@ check_rc "--offline lists it" 0 "$ts_status" --socket "$laptop" --offline --json
 check_eq "--offline lists only other-server" "other-server" "$(jq -r '[.peers[].name] | join(" ")' <<<"$out")"
 check_eq "and agrees with tailscale status" "$(theirs laptop)" "$(ours laptop)"
 check_rc "a stopped daemon's socket is exit 3" 3 timeout 20 "$ts_status" --socket "$(sock_of other-server)" --timeout 2
+check_rc "a stopped daemon --json: exit 3" 3 timeout 20 "$ts_status" --socket "$(sock_of other-server)" --timeout 2 --json
+check_eq "and still the whole document: unknown, why, empty lists" "meshops/ts-status/1 unknown true [] []" \
+  "$(jq -c -r '"\(.schema) \(.status) \(.reasons[0] | startswith("cannot reach tailscaled")) \(.peers) \(.health)"' <<<"$out")"
 "$tailnet" start-node other-server >/dev/null 2>&1
 
 # A Stopped node: `tailscale down`.
@@ -83,7 +86,8 @@ on_exit "$tailnet" up
 check_rc "a Stopped node is exit 2" 2 "$ts_status" --socket "$laptop"
 check_match "and says so" "Tailscale is stopped." "$out"
 check_rc "--json still prints the state" 2 "$ts_status" --socket "$laptop" --json
-check_eq "backend_state Stopped" "Stopped" "$(jq -r .backend_state <<<"$out")"
+check_eq "backend_state Stopped, status critical, the reason" 'Stopped critical ["backend state is Stopped"]' \
+  "$(jq -c -r '"\(.backend_state) \(.status) \(.reasons)"' <<<"$out")"
 "$tailnet" up >/dev/null 2>&1
 
 # A health warning made on purpose: routes advertised by kernelcore, not accepted by laptop.

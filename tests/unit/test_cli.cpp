@@ -65,8 +65,22 @@ TEST_CASE("Table shrinks elastic columns to the terminal width", "[cli][table]")
   out.legend = false;
   out.width = 24;
   auto text = t.render(out);
-  CHECK(text == "a-very-l…not-fit  online\n");
+  CHECK(text == "a-very-long-pee…  online\n");  // a name is cut at its end
   CHECK(display_width(text.substr(0, text.size() - 1)) <= 24);
+}
+
+TEST_CASE("A 70-column terminal cuts names at the end, paths in the middle", "[cli][table]") {
+  Table t({{"NAME", Align::left, true}, {"PATH", Align::left, true, Elide::middle}, {"STATE"}});
+  t.add_row({"kernelcore-with-a-long-host-name-from-dhcp", "direct 198.18.0.11:41641 via a very long relay name", "online"});
+  Output out;
+  out.legend = false;
+  out.width = 70;
+  auto text = t.render(out);
+  CHECK(text.rfind("kernelcore-with-a-long-host-name-from-dhcp", 0) == 0);
+  out.width = 50;
+  text = t.render(out);
+  CHECK(text == "kernelcore-with-a-long-host-nam…  dire…ame  online\n");
+  CHECK(display_width(text.substr(0, text.size() - 1)) <= 50);
 }
 
 TEST_CASE("Table colours cells only when asked", "[cli][table]") {
@@ -79,10 +93,12 @@ TEST_CASE("Table colours cells only when asked", "[cli][table]") {
   CHECK(t.render(out) == "\x1b[31mdown\x1b[0m\n");
 }
 
-TEST_CASE("elide_middle keeps both ends", "[cli][table]") {
-  CHECK(elide_middle("abcdefghij", 5) == "ab…ij");
-  CHECK(elide_middle("abc", 5) == "abc");
-  CHECK(elide_middle("abcdef", 1) == "…");
+TEST_CASE("elide cuts the end, or the middle to keep both ends", "[cli][table]") {
+  CHECK(elide("abcdefghij", 5) == "abcd…");
+  CHECK(elide("abcdefghij", 5, Elide::middle) == "ab…ij");
+  CHECK(elide("abc", 5) == "abc");
+  CHECK(elide("abcdef", 1) == "…");
+  CHECK(elide("kernelcöre", 6) == "kerne…");  // by code points, not bytes
 }
 
 TEST_CASE("render_prom writes HELP, TYPE and escaped labels", "[cli][prom]") {

@@ -208,6 +208,41 @@ TEST_CASE("targets resolve from the captured status; every online peer by defaul
   }
 }
 
+TEST_CASE("a check measures the exit node in use, also when it is offline", "[monitor][quality][exit-node]") {
+  auto status = meshops::tailscale::parse_status(
+      meshops::sys::read_file(std::string(MESHOPS_FIXTURES) + "/tailscale/status-laptop-exit-node-offline.json"));
+  // Every online peer: kernelcore only; the offline exit node other-server is added.
+  auto all = check_targets(status, {});
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].name == "kernelcore");
+  CHECK(all[1].name == "other-server");
+  CHECK_FALSE(all[1].online);
+  // Configured targets: the exit node comes on top of them, once.
+  auto named = check_targets(status, {"kernelcore"});
+  REQUIRE(named.size() == 2);
+  CHECK(named[1].name == "other-server");
+  CHECK(check_targets(status, {"other-server"}).size() == 1);
+  // resolve_targets stays what was asked (ts-monitor measures failover candidates alone).
+  CHECK(resolve_targets(status, {"kernelcore"}).size() == 1);
+}
+
+TEST_CASE("a target offline in the netmap is down, whatever its pings say", "[monitor][quality][exit-node]") {
+  FakeTailscaled ts;
+  ts.delay_ms["100.64.0.1"] = 5;
+  ts.delay_ms["100.64.0.2"] = 5;
+  auto t = targets(2);
+  t[1].online = false;
+  QualityOptions o;
+  o.count = 2;
+  o.interval = 10ms;
+  auto r = measure(ts.socket(), t, o);
+  CHECK(r.targets[0].verdict == Verdict::ok);
+  CHECK(r.targets[1].verdict == Verdict::down);
+  CHECK(r.targets[1].reasons == std::vector<std::string>{"offline in the netmap"});
+  CHECK(r.verdict == Verdict::down);
+  CHECK(exit_code(r.verdict) == meshops::Exit::critical);
+}
+
 TEST_CASE("no tailscaled: measure and check say so with exit 3", "[monitor][quality]") {
   QualityOptions o;
   CHECK_THROWS_AS(measure("/nonexistent.sock", targets(1), o), meshops::Error);

@@ -126,6 +126,36 @@ TEST_CASE("The text view of a captured reply", "[ts-status][fixtures][golden]") 
         "2 peers listed, 2 online.\n");
 }
 
+TEST_CASE("The exit node in use offline is critical and the reason names it", "[ts-status][fixtures][exit-node]") {
+  auto v = make_view(parse_status(fixture("status-laptop-exit-node-offline.json")),
+                     parse_prefs(fixture("prefs-laptop-exit-node-offline.json")), {});
+  CHECK(v.code == Exit::critical);
+  CHECK(v.reasons == std::vector<std::string>{"exit node other-server is offline: this node's exit traffic goes nowhere"});
+  auto doc = ts_status::to_json(v);
+  CHECK(doc["status"] == "critical");
+  CHECK(doc["exit_node"]["name"] == "other-server");
+  CHECK(doc["exit_node"]["online"] == false);
+  CHECK(ts_status::to_text(v, plain()).find("Exit node: using other-server (offline)\n") != std::string::npos);
+  // The same node with its exit node online is ok.
+  CHECK(view_of("status-laptop-exit-node.json").code == Exit::ok);
+}
+
+TEST_CASE("An exit node chosen in prefs but gone from the netmap is critical", "[ts-status][fixtures][exit-node]") {
+  auto status = parse_status(fixture("status-laptop.json"));  // no ExitNodeStatus
+  auto v = make_view(status, parse_prefs(fixture("prefs-laptop-exit-node.json")), {});
+  CHECK(v.code == Exit::critical);
+  REQUIRE(v.reasons.size() == 1);
+  CHECK(v.reasons[0].find("is not in the netmap") != std::string::npos);
+}
+
+TEST_CASE("Tailscale IPs have one form everywhere in the JSON: addresses, no /32", "[ts-status][fixtures][json]") {
+  auto doc = ts_status::to_json(view_of("status-laptop-exit-node.json"));
+  CHECK(doc["exit_node"]["tailscale_ips"] == nlohmann::ordered_json::array({"100.64.0.1", "fd7a:115c:a1e0::1"}));
+  const auto& kc = doc["peers"][0];
+  REQUIRE(kc["name"] == "kernelcore");
+  CHECK(doc["exit_node"]["tailscale_ips"] == kc["tailscale_ips"]);
+}
+
 TEST_CASE("A Stopped node says so first", "[ts-status][fixtures]") {
   auto text = ts_status::to_text(view_of("status-laptop-stopped.json"), plain());
   CHECK(text.rfind("Tailscale is stopped.\n", 0) == 0);

@@ -3,7 +3,9 @@
 #include "netcheck.hpp"
 #include "view.hpp"
 
+#include "meshops/cli/progress.hpp"
 #include "meshops/cli/tool.hpp"
+#include "meshops/cli/units.hpp"
 #include "meshops/config/config.hpp"
 #include "meshops/monitor/quality.hpp"
 #include "meshops/sys/process.hpp"
@@ -12,6 +14,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -26,6 +31,9 @@ struct Options {
   bool no_netcheck = false;
   std::string tailscale;  ///< the CLI for netcheck; empty: looked up in PATH
 };
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
 
 } // namespace
 
@@ -61,15 +69,6 @@ int main(int argc, char** argv) {
       [&]() -> Exit {
         auto cfg = config::load(common.config_path);
         auto socket = tailscale::resolve_socket(common.socket, cfg.tailscale.socket);
-        tailscale::LocalApi api(socket, common.timeout());
-        auto status = api.status();
-        if (status.backend_state != "Running")
-          throw Error(Exit::critical, fmt::format("tailscaled's backend is {}, not Running: nothing to measure",
-                                                  status.backend_state.empty() ? "in no state" : status.backend_state),
-                      "tailscale up");
-        auto targets = monitor::resolve_targets(status, o.peers.empty() ? cfg.monitoring.targets : o.peers);
-        if (targets.empty()) throw Error(Exit::unknown, "no online peer to measure", "name one with --peer");
-
         monitor::QualityOptions q;
         q.count = o.count;
         q.interval = std::chrono::milliseconds(static_cast<long long>(o.interval_s * 1000));
@@ -79,9 +78,44 @@ int main(int argc, char** argv) {
         if (o.max_latency_ms) q.thresholds.max_latency_ms = *o.max_latency_ms;
         if (o.max_loss_pct) q.thresholds.max_loss_pct = *o.max_loss_pct;
 
-        // netcheck runs beside the pings: it costs seconds of STUN, the pings cost no CPU.
         ts_quality::Result result;
+        result.report.options = q;
+        result.report.started = std::chrono::system_clock::now();
+        auto print = [&] {
+          cli::emit(common, result.code(),
+                    {[&] { cli::print_json(ts_quality::to_json(result), common.output); },
+                     [&] { cli::write_stdout(ts_quality::to_text(result, common.output)); },
+                     [&] { return ts_quality::to_prom(result); }});
+        };
+        // Every state ends in the whole document; a run that cannot measure says why in it.
+        // An error also goes to stderr (tool_main), so only JSON repeats it on stdout.
+        auto document_error = [&](const Error& e) {
+          if (common.output.format != cli::Format::json) return;
+          result.failure = e.code();
+          result.reasons.push_back(e.what());
+          print();
+        };
+        std::vector<monitor::Target> targets;
+        tailscale::LocalApi api(socket, common.timeout());
+        try {
+          auto status = api.status();
+          if (status.backend_state != "Running") {
+            result.failure = Exit::critical;
+            result.reasons.push_back(fmt::format("tailscaled's backend is {}, not Running: nothing to measure",
+                                                 status.backend_state.empty() ? "in no state" : status.backend_state));
+            print();
+            return result.code();
+          }
+          targets = monitor::check_targets(status, o.peers.empty() ? cfg.monitoring.targets : o.peers);
+          if (targets.empty()) throw Error(Exit::unknown, "no online peer to measure", "name one with --peer");
+        } catch (const Error& e) {
+          document_error(e);
+          throw;
+        }
+
+        // netcheck runs beside the pings: it costs seconds of STUN, the pings cost no CPU.
         std::thread netcheck;
+        auto netcheck_slot = std::make_shared<std::optional<ts_quality::Netcheck>>();
         if (!o.no_netcheck) {
           std::map<int, ts_quality::DerpRegion> regions;
           try {
@@ -95,24 +129,49 @@ int main(int argc, char** argv) {
             result.netcheck = ts_quality::Netcheck{};
             result.netcheck->reason = "the tailscale CLI is not in PATH (give it with --tailscale PATH)";
           } else {
-            netcheck = std::thread([&, regions, cli = *cli_path, budget] {
-              result.netcheck = ts_quality::run_netcheck(cli, socket, regions, budget);
+            // The thread owns what it uses: after an interrupt it is left behind, detached.
+            netcheck = std::thread([slot = netcheck_slot, regions, cli = *cli_path, socket, budget] {
+              *slot = ts_quality::run_netcheck(cli, socket, regions, budget);
             });
           }
         }
+        // Ctrl-C or SIGTERM ends the pings early; the result so far is printed.
+        std::signal(SIGINT, on_signal);
+        std::signal(SIGTERM, on_signal);
+        q.stop = &g_stop;
+        std::size_t ended = 0, total = targets.size() * static_cast<std::size_t>(o.count);
+        cli::Progress progress(std::chrono::seconds(1));
+        q.on_probe = [&](const monitor::Target&, const monitor::Probe&) {
+          progress.show(fmt::format("ts-quality: {}/{} probes ended ({} peer{})", ++ended, total, targets.size(),
+                                    targets.size() == 1 ? "" : "s"));
+        };
         try {
           result.report = monitor::measure(socket, targets, q);
+        } catch (const Error& e) {
+          if (netcheck.joinable()) netcheck.join();
+          result.netcheck = *netcheck_slot;
+          document_error(e);
+          throw;
         } catch (...) {
           if (netcheck.joinable()) netcheck.join();
           throw;
         }
-        if (netcheck.joinable()) netcheck.join();
+        progress.clear();
+        if (result.report.interrupted) {
+          // A netcheck the signal did not end would hold the partial result back for seconds.
+          if (netcheck.joinable()) {
+            netcheck.detach();
+            result.netcheck = ts_quality::Netcheck{};
+            result.netcheck->reason = "interrupted";
+          }
+          result.reasons.push_back(fmt::format("interrupted after {}: partial result", cli::human_ms(result.report.elapsed_ms)));
+        }
+        if (netcheck.joinable()) {
+          netcheck.join();
+          result.netcheck = *netcheck_slot;
+        }
 
-        const Exit code = monitor::exit_code(result.report.verdict);
-        cli::emit(common, code,
-                  {[&] { cli::print_json(ts_quality::to_json(result), common.output); },
-                   [&] { cli::write_stdout(ts_quality::to_text(result, common.output)); },
-                   [&] { return ts_quality::to_prom(result); }});
-        return code;
+        print();
+        return result.code();
       });
 }

@@ -97,16 +97,12 @@ json netcheck_json(const Netcheck& n) {
           {"derp_latency", lat}};
 }
 
-const char* status_word(Verdict v) {
-  switch (v) {
-  case Verdict::ok: return "ok";
-  case Verdict::degraded: return "warning";
-  case Verdict::down: return "critical";
-  }
-  return "critical";
-}
-
 Style verdict_style(Verdict v) { return v == Verdict::ok ? Style::good : v == Verdict::degraded ? Style::warn : Style::bad; }
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
@@ -127,6 +123,13 @@ std::string netcheck_text(const Netcheck& n) {
 }
 
 } // namespace
+
+meshops::Exit Result::code() const {
+  if (failure != meshops::Exit::ok) return failure;
+  auto measured = meshops::monitor::exit_code(report.verdict);
+  // Part of a run cannot say all is well; what it found wrong still counts.
+  return report.interrupted ? meshops::worst(meshops::Exit::unknown, measured) : measured;
+}
 
 std::string sparkline(const std::vector<meshops::monitor::Probe>& probes) {
   static const char* bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
@@ -158,9 +161,11 @@ json to_json(const Result& r) {
   return {{"schema", "meshops/ts-quality/1"},
           {"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false)},
           {"started_at", meshops::sys::format_utc(rep.started, /*with_millis=*/false)},
-          {"status", status_word(rep.verdict)},
+          {"status", meshops::exit_name(r.code())},
+          {"reasons", r.reasons},
           {"verdict", meshops::monitor::to_string(rep.verdict)},
           {"elapsed_ms", rep.elapsed_ms},
+          {"interrupted", rep.interrupted},
           {"options",
            {{"count", o.count},
             {"interval_ms", o.interval.count()},
@@ -176,12 +181,16 @@ std::string to_text(const Result& r, const meshops::cli::Output& out) {
   using meshops::cli::Align;
   const auto& rep = r.report;
   std::string text;
+  for (const auto& why : r.reasons)
+    text += meshops::cli::paint(fmt::format("{}: {}", upper(meshops::exit_name(r.code())), meshops::cli::terminal_safe(why)),
+                                r.code() == meshops::Exit::critical ? Style::bad : Style::warn, out.color) +
+            "\n";
   if (rep.targets.empty()) {
-    if (out.legend) text += "No peers to measure.\n";
+    if (out.legend && r.reasons.empty()) text += "No peers to measure.\n";
   } else {
     meshops::cli::Table t({{"PEER", Align::left, true},
                            {"IP"},
-                           {"PATH", Align::left, true},
+                           {"PATH", Align::left, true, meshops::cli::Elide::middle},
                            {"LOSS", Align::right},
                            {"MIN", Align::right},
                            {"AVG", Align::right},

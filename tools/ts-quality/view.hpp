@@ -5,6 +5,7 @@
 
 #include "meshops/cli/output.hpp"
 #include "meshops/cli/prom.hpp"
+#include "meshops/error.hpp"
 #include "meshops/monitor/quality.hpp"
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,13 @@ namespace ts_quality {
 struct Result {
   meshops::monitor::QualityReport report;
   std::optional<Netcheck> netcheck;  ///< nullopt with --no-netcheck
+  /// Set when the run could not measure at all (this node Stopped: critical; tailscaled
+  /// unreachable, an unknown --peer: unknown), with why in reasons. ok: the report decides.
+  meshops::Exit failure = meshops::Exit::ok;
+  std::vector<std::string> reasons;  ///< why nothing was measured, one line each
+  /// The check's state: the failure, else the verdict's exit code (at least unknown when the
+  /// run was interrupted).
+  meshops::Exit code() const;
 };
 
 /// The round trips as one character each, ▁ (fastest) to █ (slowest), "·" for a lost probe.

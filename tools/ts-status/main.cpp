@@ -35,8 +35,17 @@ int main(int argc, char** argv) {
           cli::write_stdout(api.get("status"));
           return Exit::ok;
         }
-        auto [status, prefs] = api.status_and_prefs();
-        auto view = ts_status::make_view(std::move(status), std::move(prefs), filters);
+        ts_status::View view;
+        try {
+          auto [status, prefs] = api.status_and_prefs();
+          view = ts_status::make_view(std::move(status), std::move(prefs), filters);
+        } catch (const Error& e) {
+          // Every state ends in the whole document; the error also goes to stderr (tool_main),
+          // which writes --prom-file's failure metrics itself.
+          if (common.output.format == cli::Format::json)
+            cli::print_json(ts_status::to_json(ts_status::failed_view(e)), common.output);
+          throw;
+        }
         if (!cfg.monitoring.exit_nodes.empty()) view.primary_exit_node = cfg.monitoring.exit_nodes.front();
         cli::emit(common, view.code,
                   {[&] { cli::print_json(ts_status::to_json(view), common.output); },

@@ -120,12 +120,6 @@ json peer_json(const Status& s, const Peer& p) {
           {"allowed_ips", p.allowed_ips}};
 }
 
-const Peer* exit_node_in_use(const Status& s) {
-  for (const auto& p : s.peers)
-    if (p.exit_node) return &p;
-  return nullptr;
-}
-
 } // namespace
 
 View make_view(Status status, std::optional<meshops::tailscale::Prefs> prefs, const Filters& f) {
@@ -156,11 +150,29 @@ View make_view(Status status, std::optional<meshops::tailscale::Prefs> prefs, co
       v.code = Exit::warning;
       v.reasons.push_back(fmt::format("{} health warning{}", s.health.size(), s.health.size() == 1 ? "" : "s"));
     }
+    // An exit node in use that is gone blackholes all of this node's exit traffic.
+    if (s.exit_node_status && !s.exit_node_status->online) {
+      const Peer* p = meshops::tailscale::exit_node_peer(s);
+      v.code = Exit::critical;
+      v.reasons.push_back(fmt::format("exit node {} is offline: this node's exit traffic goes nowhere",
+                                      p ? p->name() : s.exit_node_status->id));
+    } else if (!s.exit_node_status && v.prefs && !v.prefs->exit_node_id.empty()) {
+      v.code = Exit::critical;
+      v.reasons.push_back(fmt::format("exit node {} is not in the netmap: this node's exit traffic goes nowhere",
+                                      v.prefs->exit_node_id));
+    }
     if (v.single && !v.peers.front()->online) {
-      v.code = Exit::warning;
+      v.code = meshops::worst(v.code, Exit::warning);
       v.reasons.push_back(fmt::format("peer {} is offline", v.peers.front()->name()));
     }
   }
+  return v;
+}
+
+View failed_view(const meshops::Error& e) {
+  View v;
+  v.code = e.code();
+  v.reasons.push_back(e.what());
   return v;
 }
 
@@ -178,7 +190,7 @@ json to_json(const View& v) {
   self["magic_dns_name"] = s.self.dns_name;
   json exit_node = nullptr;
   if (s.exit_node_status) {
-    const Peer* p = exit_node_in_use(s);
+    const Peer* p = meshops::tailscale::exit_node_peer(s);
     exit_node = {{"id", s.exit_node_status->id},
                  {"name", p ? json(p->name()) : json(nullptr)},
                  {"online", s.exit_node_status->online},
@@ -243,8 +255,9 @@ std::string to_text(const View& v, const meshops::cli::Output& out) {
   line("Version:", terminal_safe(s.version));
   auto approved = approved_routes(s);
   std::string exit_line;
-  if (const Peer* p = exit_node_in_use(s))
-    exit_line = fmt::format("using {} ({})", terminal_safe(p->name()), p->online ? "online" : "offline");
+  if (const Peer* p = meshops::tailscale::exit_node_peer(s))
+    exit_line = fmt::format("using {} ({})", terminal_safe(p->name()),
+                            paint(p->online ? "online" : "offline", p->online ? Style::good : Style::bad, out.color));
   else if (v.prefs && contains_exit_route(v.prefs->advertise_routes))
     exit_line = contains_exit_route(approved) ? "offered, approved" : "offered, awaiting approval";
   line("Exit node:", exit_line.empty() ? "none" : exit_line);
@@ -267,7 +280,7 @@ std::string to_text(const View& v, const meshops::cli::Output& out) {
                          {"IP"},
                          {"OS"},
                          {"STATE"},
-                         {"CONNECTION", meshops::cli::Align::left, true},
+                         {"CONNECTION", meshops::cli::Align::left, true, meshops::cli::Elide::middle},
                          {"RX", meshops::cli::Align::right},
                          {"TX", meshops::cli::Align::right},
                          {"LAST SEEN"},

@@ -36,6 +36,10 @@ struct View {
 /// --peer that matches nothing.
 View make_view(meshops::tailscale::Status status, std::optional<meshops::tailscale::Prefs> prefs, const Filters& f);
 
+/// The view of a run that could not read tailscaled (or found no --peer): the error's code
+/// and message as the state and reason, nothing else known.
+View failed_view(const meshops::Error& e);
+
 nlohmann::ordered_json to_json(const View& v);
 std::string to_text(const View& v, const meshops::cli::Output& out);
 std::vector<meshops::cli::Metric> to_prom(const View& v);

@@ -40,12 +40,14 @@ std::string paint(std::string_view s, Style style, bool color) {
   return std::string(ansi(style)) + std::string(s) + "\x1b[0m";
 }
 
-std::string elide_middle(std::string_view s, std::size_t width) {
+std::string elide(std::string_view s, std::size_t width, Elide where) {
   std::size_t w = display_width(s);
   if (w <= width) return std::string(s);
   if (width == 0) return {};
   if (width == 1) return "…";
-  std::size_t keep = width - 1, head = (keep + 1) / 2, tail = keep - head;
+  std::size_t keep = width - 1;
+  if (where == Elide::end) return std::string(s.substr(0, offset_of(s, keep))) + "…";
+  std::size_t head = (keep + 1) / 2, tail = keep - head;
   return std::string(s.substr(0, offset_of(s, head))) + "…" + std::string(s.substr(offset_of(s, w - tail)));
 }
 
@@ -81,7 +83,7 @@ std::string Table::render(const Output& out) const {
   auto emit_row = [&](auto cell_text, auto cell_style) {
     std::string line;
     for (std::size_t c = 0; c < n; ++c) {
-      std::string t = elide_middle(cell_text(c), width[c]);
+      std::string t = elide(cell_text(c), width[c], columns_[c].elide);
       std::size_t pad = width[c] - display_width(t);
       bool last = c + 1 == n;
       if (columns_[c].align == Align::right) line.append(pad, ' ');

@@ -10,8 +10,7 @@ namespace meshops::monitor {
 
 std::string current_exit_node(const tailscale::Status& status) {
   if (!status.exit_node_status) return {};
-  for (const auto& p : status.peers)
-    if (p.id == status.exit_node_status->id) return p.name();
+  if (const auto* p = tailscale::exit_node_peer(status)) return p->name();
   return status.exit_node_status->id;
 }
 

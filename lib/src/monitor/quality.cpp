@@ -75,6 +75,11 @@ void conclude(TargetQuality& t, const Thresholds& th) {
   t.path_changed = t.paths_seen.size() > 1;
   t.stats = net::summarize(rtts);
   t.verdict = judge(t.stats, th, &t.reasons);
+  if (!t.target.online) {
+    // Control has lost the peer: whatever still answers, the tailnet routes nothing to it.
+    t.reasons.insert(t.reasons.begin(), "offline in the netmap");
+    t.verdict = Verdict::down;
+  }
 }
 
 } // namespace
@@ -99,6 +104,16 @@ std::vector<Target> resolve_targets(const tailscale::Status& status, const std::
       throw Error(Exit::unknown, fmt::format("no peer named {} in the tailnet", name),
                   "peers are matched by name, MagicDNS name, Tailscale IP or node ID; see ts-status");
     add(*it);
+  }
+  return out;
+}
+
+std::vector<Target> check_targets(const tailscale::Status& status, const std::vector<std::string>& names) {
+  auto out = resolve_targets(status, names);
+  if (const auto* exit = tailscale::exit_node_peer(status)) {
+    auto ip = ping_ip(*exit);
+    bool listed = std::any_of(out.begin(), out.end(), [&](const Target& t) { return t.ip == ip; });
+    if (!ip.empty() && !listed) out.push_back({exit->name().empty() ? ip : exit->name(), ip, exit->online});
   }
   return out;
 }
@@ -169,6 +184,7 @@ QualityReport measure(const std::string& socket, const std::vector<Target>& targ
   QualityReport report;
   report.options = opts;
   report.options.on_probe = nullptr;
+  report.options.stop = nullptr;
   report.started = std::chrono::system_clock::now();
   for (const auto& t : targets) report.targets.push_back({t, {}, {}, {}, {}, false, Verdict::ok, {}});
   for (auto& t : report.targets) t.probes.resize(static_cast<std::size_t>(opts.count));
@@ -180,7 +196,13 @@ QualityReport measure(const std::string& socket, const std::vector<Target>& targ
   auto ms_since_start = [&](Clock::time_point t) { return std::chrono::duration<double, std::milli>(t - start).count(); };
   std::size_t next_seq = 0;
   const auto count = static_cast<std::size_t>(opts.count);
+  std::vector<std::vector<bool>> ended(report.targets.size(), std::vector<bool>(count, false));
+  auto stopped = [&] { return opts.stop && opts.stop->load(); };
   while (next_seq < count || pinger.in_flight() > 0) {
+    if (stopped()) {
+      report.interrupted = true;
+      break;
+    }
     auto next_send = start + opts.interval * static_cast<long>(next_seq);
     if (next_seq < count && Clock::now() >= next_send) {
       // Probe next_seq of every target leaves now, each on its own connection.
@@ -195,8 +217,10 @@ QualityReport measure(const std::string& socket, const std::vector<Target>& targ
       continue;
     }
     auto until = next_seq < count ? next_send : Clock::now() + opts.probe_timeout + std::chrono::seconds(1);
+    if (opts.stop) until = std::min(until, Clock::now() + std::chrono::milliseconds(100));  // look at the flag
     for (auto& [id, outcome] : pinger.wait(until)) {
       auto [i, seq] = owner.at(id);
+      ended[i][seq] = true;
       auto& probe = report.targets[i].probes[seq];
       if (outcome.kind == tailscale::PingOutcome::Kind::reply) {
         probe.rtt_ms = outcome.result.latency_ms;
@@ -208,6 +232,14 @@ QualityReport measure(const std::string& socket, const std::vector<Target>& targ
     }
   }
   report.elapsed_ms = ms_since_start(Clock::now());
+  if (report.interrupted)
+    for (std::size_t i = 0; i < report.targets.size(); ++i) {
+      auto& probes = report.targets[i].probes;
+      std::vector<Probe> kept;
+      for (std::size_t k = 0; k < probes.size(); ++k)
+        if (ended[i][k]) kept.push_back(std::move(probes[k]));
+      probes = std::move(kept);
+    }
 
   for (auto& t : report.targets) conclude(t, opts.thresholds);
 

@@ -22,6 +22,18 @@ std::optional<TimePoint> time_at(const Fields& f, const char* key) {
   return s.empty() ? std::nullopt : parse_time(s);
 }
 
+/// "100.64.0.1/32" -> "100.64.0.1", "fd7a::1/128" -> "fd7a::1"; other prefixes stay as they are.
+std::vector<std::string> host_addresses(std::vector<std::string> prefixes) {
+  for (auto& p : prefixes) {
+    auto slash = p.rfind('/');
+    if (slash == std::string::npos) continue;
+    auto bits = std::string_view(p).substr(slash + 1);
+    bool v6 = p.find(':') != std::string::npos;
+    if (bits == (v6 ? "128" : "32")) p.resize(slash);
+  }
+  return prefixes;
+}
+
 Peer parse_peer(const json& obj, const std::string& path) {
   Fields f(obj, path);
   Peer p;
@@ -131,6 +143,12 @@ std::optional<TimePoint> parse_time(std::string_view s) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
 }
 
+const Peer* exit_node_peer(const Status& s) {
+  for (const auto& p : s.peers)
+    if (s.exit_node_status ? p.id == s.exit_node_status->id : p.exit_node) return &p;
+  return nullptr;
+}
+
 Status parse_status(std::string_view text) {
   json doc = parse_object(text);
   Fields f(doc, "");
@@ -145,7 +163,7 @@ Status parse_status(std::string_view text) {
   s.magic_dns_suffix = f.str("MagicDNSSuffix");
   if (const json& ens = f.child("ExitNodeStatus"); !ens.is_null()) {
     Fields e(ens, "ExitNodeStatus");
-    s.exit_node_status = ExitNodeStatus{e.str("ID"), e.boolean("Online"), e.strings("TailscaleIPs")};
+    s.exit_node_status = ExitNodeStatus{e.str("ID"), e.boolean("Online"), host_addresses(e.strings("TailscaleIPs"))};
   }
   if (const json& tn = f.child("CurrentTailnet"); !tn.is_null()) {
     Fields t(tn, "CurrentTailnet");

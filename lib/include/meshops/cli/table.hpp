@@ -12,12 +12,19 @@ namespace meshops::cli {
 enum class Align { left, right };
 enum class Style { none, good, warn, bad, dim, bold };
 
+/// Where a cell too wide for its column loses characters.
+enum class Elide {
+  end,     ///< names: the start says what it is ("kernelc…")
+  middle,  ///< paths and addresses: both ends matter ("direct 198…:41641")
+};
+
 struct Column {
   std::string header;
   Align align = Align::left;
-  /// Elastic columns give up width (their cells elided in the middle) when the table is wider
-  /// than the terminal; the others keep theirs.
+  /// Elastic columns give up width (their cells elided) when the table is wider than the
+  /// terminal; the others keep theirs.
   bool elastic = false;
+  Elide elide = Elide::end;
 };
 
 struct Cell {
@@ -47,7 +54,7 @@ private:
 /// Wraps s in the ANSI colour of style when color is on.
 std::string paint(std::string_view s, Style style, bool color);
 
-/// Shortens s to at most width columns by replacing its middle with "…".
-std::string elide_middle(std::string_view s, std::size_t width);
+/// Shortens s to at most width columns, "…" replacing its end or its middle.
+std::string elide(std::string_view s, std::size_t width, Elide where = Elide::end);
 
 } // namespace meshops::cli

@@ -17,6 +17,7 @@
 #include "meshops/tailscale/ping.hpp"
 #include "meshops/tailscale/status.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -36,6 +37,10 @@ struct Target {
 /// against status; with no names, every online peer. Duplicates are measured once.
 /// Throws meshops::Error (Exit::unknown) naming the first name that matches no peer.
 std::vector<Target> resolve_targets(const tailscale::Status& status, const std::vector<std::string>& names);
+
+/// What a quality check measures: resolve_targets(status, names) plus the exit node in use,
+/// online or not (an exit node that is gone is the failure a check must not miss).
+std::vector<Target> check_targets(const tailscale::Status& status, const std::vector<std::string>& names);
 
 /// Which way a target's traffic went.
 struct Path {
@@ -81,6 +86,9 @@ struct QualityOptions {
   Thresholds thresholds;
   /// Called as each probe ends, e.g. for live progress on a terminal. Optional.
   std::function<void(const Target&, const Probe&)> on_probe;
+  /// When it becomes true (a signal handler sets it), measure() stops within about 100 ms and
+  /// returns what ended so far, marked interrupted. Optional.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// What was measured for one target.
@@ -103,11 +111,15 @@ struct QualityReport {
   QualityOptions options;  ///< what was asked (on_probe cleared)
   std::vector<TargetQuality> targets;  ///< in the order given
   Verdict verdict = Verdict::ok;       ///< the worst of the targets' (ok when there are none)
+  /// Stopped by QualityOptions::stop: each target holds only the probes that ended (replies
+  /// and losses); those still in flight are dropped, as are those never sent.
+  bool interrupted = false;
 };
 
 /// The verdict of one target's statistics: down when nothing was received, degraded when the
 /// average latency or the loss is above its threshold, else ok. reasons (when given) gets
-/// one line per crossed threshold.
+/// one line per crossed threshold. (A target offline in the netmap is down whatever its
+/// pings say: measure() decides that.)
 Verdict judge(const net::LatencyStats& s, const Thresholds& t, std::vector<std::string>* reasons = nullptr);
 
 /// Pings every target opts.count times through tailscaled's LocalAPI at socket, all targets
@@ -117,7 +129,7 @@ Verdict judge(const net::LatencyStats& s, const Thresholds& t, std::vector<std::
 QualityReport measure(const std::string& socket, const std::vector<Target>& targets, const QualityOptions& opts);
 
 /// One check cycle: reads /status (within api_timeout), resolves names (empty: every online
-/// peer), measures them. Throws meshops::Error: Exit::unknown when tailscaled cannot be
+/// peer), measures them. (Only those: ts-monitor measures failover candidates one by one.) Throws meshops::Error: Exit::unknown when tailscaled cannot be
 /// reached or a name matches no peer, Exit::critical when its backend is not Running.
 QualityReport check(const std::string& socket, const std::vector<std::string>& names, const QualityOptions& opts,
                     std::chrono::milliseconds api_timeout);

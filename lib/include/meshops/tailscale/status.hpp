@@ -45,6 +45,8 @@ struct Peer {
 struct ExitNodeStatus {
   std::string id;
   bool online = false;
+  /// Addresses as in Peer::tailscale_ips ("100.64.0.1"): tailscaled sends them here as
+  /// single-host prefixes ("100.64.0.1/32"), the parser drops the /32 and /128.
   std::vector<std::string> tailscale_ips;
 };
 
@@ -67,6 +69,10 @@ struct Status {
   std::vector<Peer> peers;  ///< sorted by DNS name, then host name
   std::map<std::int64_t, User> users;
 };
+
+/// The peer this node uses as exit node: the one ExitNodeStatus names, else one marked
+/// ExitNode; nullptr when none is in use or it is not in the netmap.
+const Peer* exit_node_peer(const Status& s);
 
 /// The parts of /prefs ts-status shows.
 struct Prefs {
