@@ -12,7 +12,7 @@ complete -c ts-monitor-logs -l source -x -a 'auto journal file localapi' -d 'Whe
 complete -c ts-monitor-logs -l unit -x -d 'systemd unit'
 complete -c ts-monitor-logs -l file -r -F -d 'Log or journal file'
 complete -c ts-monitor-logs -s f -l follow -d 'Keep reading'
-complete -c ts-monitor-logs -l category -x -a 'state control derp magicsock endpoint wireguard dns health peers portmap other' -d 'Only these categories'
+complete -c ts-monitor-logs -l category -x -a 'state control derp magicsock endpoint wireguard dns health peers portmap router other' -d 'Only these categories'
 complete -c ts-monitor-logs -l level -x -a 'debug info warning error' -d 'Lowest level'
 complete -c ts-monitor-logs -l peer -x -d 'Only this peer'
 complete -c ts-monitor-logs -l grep -x -d 'Only matching messages'

@@ -21,6 +21,12 @@ for t in "${tools[@]}"; do
   check_rc "$t --no-such-flag" 64 timeout 5 "$bin" --no-such-flag
   check_match "$t bad-flag error is one line prefixed by the tool" "^$t: " "$(head -1 <<<"$err")"
 
+  # Only a tool that streams says its --json turns into NDJSON.
+  if grep -q "NDJSON when following" <<<"$help"; then
+    check_match "$t: --json says NDJSON, so it streams (-f, --follow, --watch or a daemon)" \
+      "--follow|--watch|--once" "$help"
+  fi
+
   man="$MESHOPS_SRC/man/$t.1"
   check "$t has a man page" test -f "$man"
   for f in bash/$t zsh/_$t fish/$t.fish; do check "$t has completions/$f" test -f "$MESHOPS_SRC/completions/$f"; done

@@ -117,19 +117,46 @@ TEST_CASE("StatusTracker derives path, online and exit node changes from the cap
     REQUIRE(on.size() == 1);
     CHECK(on[0].kind == "peer_online");
   }
-  SECTION("exit node, backend state and DERP home changes") {
+  SECTION("exit node and DERP home changes") {
     auto st = status_fixture("status-exit-kernelcore.json");
     st.exit_node_status.reset();
-    st.backend_state = "Stopped";
     st.self.relay = "other-region";
     auto ev = t.update(st);
     std::vector<std::string> kinds;
     for (auto& e : ev) kinds.push_back(e.kind);
-    CHECK(kinds == std::vector<std::string>{"backend_state_changed", "derp_home_changed", "exit_node_changed"});
-    CHECK(ev[2].from == "kernelcore");
-    CHECK(ev[2].to.empty());
-    CHECK(ev[2].message == "exit node kernelcore -> none");
+    CHECK(kinds == std::vector<std::string>{"derp_home_changed", "exit_node_changed"});
+    CHECK(ev[1].from == "kernelcore");
+    CHECK(ev[1].to.empty());
+    CHECK(ev[1].message == "exit node kernelcore -> none");
   }
+  SECTION("a backend that is not Running changes only the backend state") {
+    auto st = status_fixture("status-exit-kernelcore.json");
+    st.backend_state = "Stopped";
+    st.peers.clear();
+    auto ev = t.update(st);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == "backend_state_changed");
+    CHECK(ev[0].message == "backend state Running -> Stopped");
+  }
+}
+
+TEST_CASE("StatusTracker: a restart of tailscaled compares with the last view before it", "[tailscale][bus][restart]") {
+  // A restarted tailscaled first serves NoState with no peers (captured right after
+  // `scripts/tailnet start-node laptop`), then Running with the netmap again.
+  StatusTracker t;
+  auto before = status_fixture("status-exit-kernelcore.json");
+  CHECK(t.update(before).empty());
+  auto starting = status_fixture("status-restart-nostate.json");
+  REQUIRE(starting.backend_state == "NoState");
+  REQUIRE(starting.peers.empty());
+  auto ev = t.update(starting);
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].kind == "backend_state_changed");
+  auto again = t.update(before);
+  REQUIRE(again.size() == 1);  // only NoState -> Running: no peer_offline/peer_online
+  CHECK(again[0].kind == "backend_state_changed");
+  CHECK(again[0].to == "Running");
+  CHECK(t.update(before).empty());
 }
 
 TEST_CASE("StatusTracker reports health warnings raised and cleared, once each", "[tailscale][bus]") {

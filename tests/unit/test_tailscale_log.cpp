@@ -4,6 +4,7 @@
 #include "meshops/sys/calendar.hpp"
 #include "meshops/tailscale/bus.hpp"
 #include "meshops/tailscale/log_classify.hpp"
+#include "meshops/tailscale/log_events.hpp"
 #include "meshops/tailscale/logtap.hpp"
 
 #include <catch2/catch.hpp>
@@ -39,10 +40,11 @@ TEST_CASE("Log lines get the category of the subsystem that wrote them", "[tails
       {"health(warnable=warming-up): ok", LogCategory::health, LogLevel::info},
       {"netcheck: probePortMapServices: port mapping is disabled", LogCategory::portmap, LogLevel::info},
       {"tlsdial: warning: server cert for \"\" passed x509 validation but is self-signed", LogCategory::control, LogLevel::warning},
-      {"linuxfw: clear iptables: exec: \"iptables\": executable file not found in $PATH", LogCategory::other, LogLevel::warning},
+      {"linuxfw: clear iptables: exec: \"iptables\": executable file not found in $PATH", LogCategory::router, LogLevel::warning},
       {"ipnext: work queue shutdown failed: execqueue shut down", LogCategory::state, LogLevel::warning},
       {"[v1] magicsock: peermtu: peer MTU status is false", LogCategory::magicsock, LogLevel::debug},
-      {"flushing log.", LogCategory::other, LogLevel::info},
+      {"flushing log.", LogCategory::state, LogLevel::info},
+      {"tailscaled said something new", LogCategory::other, LogLevel::info},
   };
   for (const auto& c : cases) {
     DYNAMIC_SECTION(c.text) {
@@ -133,4 +135,87 @@ TEST_CASE("Peers are named from short keys, full keys and addresses in log text"
   CHECK(idx.find("[zzzzz] 100.99.0.1").empty());
   CHECK(short_node_key("nodekey:123").empty());
   CHECK(PeerIndex().find("[a56b6]").empty());
+}
+
+TEST_CASE("Events from laptop's captured log: the changes the log says, each once", "[tailscale][log][events]") {
+  // tailscaled-events-laptop.log: capture-events.sh's direct path, UDP drop, control block,
+  // other-server stopped and started, laptop restarted. other-server is [WQJ2n] there.
+  LogEventTracker tracker;
+  PeerIndex names;  // no status: peers are named by their short key
+  std::vector<std::string> got;
+  LineSplitter split;
+  split.feed(fixture("tailscaled-events-laptop.log") + "\n", [&](std::string_view line) {
+    auto ts = split_go_log_time(line);
+    auto c = classify_log_line(ts ? ts->text : line);
+    for (const auto& e : tracker.update(c.message, names)) got.push_back(e.kind + " " + e.peer + " " + e.from + "->" + e.to);
+  });
+  CHECK(got == std::vector<std::string>{
+                   "path_changed [WQJ2n] ->direct",
+                   "peer_offline [WQJ2n] online->offline",
+                   "peer_online [WQJ2n] offline->online",
+                   "control_disconnected  ->disconnected",
+                   "derp_disconnected  derp-999->",
+                   "health_warning  ->warming-up",
+                   "control_connected  disconnected->connected",
+                   "backend_state_changed  NoState->Starting",
+                   "derp_home_changed  ->headscale",
+                   "derp_connected  ->derp-999",
+                   "backend_state_changed  Starting->Running",
+                   "health_ok  warming-up->",
+               });
+}
+
+TEST_CASE("Log events: a repeated line says nothing new; peers are named through the index", "[tailscale][log][events]") {
+  LogEventTracker t;
+  auto status = parse_status(fixture("status-exit-kernelcore.json"));
+  PeerIndex idx(status);
+  auto key = short_node_key(status.peers.front().public_key);
+  auto name = status.peers.front().name();
+  auto using_line = "magicsock: disco: node " + key + " d:38b6c61a89694152 now using 198.18.0.13:41641 mtu=1360 tx=1";
+  auto first = t.update(using_line, idx);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].peer == name);
+  CHECK(t.update(using_line, idx).empty());
+  auto moved = t.update("magicsock: disco: node " + key + " d:38b6c61a89694152 now using 198.18.0.99:41641 mtu=1360", idx);
+  REQUIRE(moved.size() == 1);
+  CHECK(moved[0].message == name + ": path direct 198.18.0.13:41641 -> direct 198.18.0.99:41641");
+  CHECK(t.update("health(warnable=no-derp-connection): ok", idx).empty());  // nothing was raised
+  CHECK(t.update("magicsock: derp-999 connected; connGen=1", idx).size() == 1);
+  CHECK(t.update("magicsock: derp-999 connected; connGen=1", idx).empty());
+  CHECK(t.update("Switching ipn state Starting -> Running (WantRunning=true, nm=true)", idx).size() == 1);
+  CHECK(t.update("Switching ipn state Starting -> Running (WantRunning=true, nm=true)", idx).empty());
+}
+
+TEST_CASE("The frequent lines of every captured log have a category: other stays under 5 %", "[tailscale][log]") {
+  for (const char* name : {"tailscaled.log", "tailscaled-events-laptop.log", "tailscaled-kernelcore.log",
+                           "tailscaled-other-server.log"}) {
+    int lines = 0, other = 0;
+    std::map<std::string, int> unknown;
+    LineSplitter split;
+    split.feed(fixture(name) + "\n", [&](std::string_view line) {
+      auto ts = split_go_log_time(line);
+      auto c = classify_log_line(ts ? ts->text : line);
+      ++lines;
+      if (c.category == LogCategory::other) {
+        ++other;
+        unknown[c.message.substr(0, 40)]++;
+      }
+    });
+    INFO(name << ": " << other << " of " << lines << " lines are other");
+    for (const auto& [m, n] : unknown) UNSCOPED_INFO(n << "x " << m);
+    CHECK(lines > 100);
+    CHECK(other * 20 < lines);
+  }
+}
+
+TEST_CASE("Routing and process lines, and rate-limit notices by the format they name", "[tailscale][log]") {
+  CHECK(classify_log_line("router: portUpdate(port=41641, network=udp4)").category == LogCategory::router);
+  CHECK(classify_log_line("monitor: RTM_NEWROUTE: src=, dst=127.0.0.0/8, gw=, outif=0, table=52").category == LogCategory::router);
+  CHECK(classify_log_line("linuxfw: clear iptables: exec: \"iptables\": executable file not found in $PATH").category ==
+        LogCategory::router);
+  CHECK(classify_log_line("tsdial: bart table size: 11").category == LogCategory::router);
+  CHECK(classify_log_line("logtail started").category == LogCategory::state);
+  CHECK(classify_log_line("[RATELIMIT] format(\"netmap: suggested exit node: %s (%s)\")").category == LogCategory::control);
+  CHECK(classify_log_line("[RATELIMIT] format(\"health(warnable=%s): ok\")").category == LogCategory::health);
+  CHECK(parse_log_category("router") == LogCategory::router);
 }

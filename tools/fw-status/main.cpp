@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
   cli::CommonOptions common;
   Options opts;
   cli::ToolInfo info{"fw-status", "Show the nftables firewall as security zones, answer \"can X reach P?\", check drift",
-                     /*socket=*/true, /*prom=*/true};
+                     /*socket=*/true, /*prom=*/true, /*follows=*/true};
   return cli::tool_main(info, common, argc, argv, [&](CLI::App& app) { add_options(app, opts); }, [&] {
     try {
       return run(opts, common);

@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   };
 
   return cli::tool_main(
-      {"nginx-logs", "Parse, filter, follow and summarise nginx access and error logs", /*socket=*/false, /*prom=*/true},
+      {"nginx-logs", "Parse, filter, follow and summarise nginx access and error logs", /*socket=*/false, /*prom=*/true,
+       /*follows=*/true},
       common, argc, argv,
       [&](CLI::App& app) {
         app.fallthrough();

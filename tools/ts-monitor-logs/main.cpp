@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   std::string peer;
 
   return cli::tool_main(
-      {"ts-monitor-logs", "Show tailscaled's log classified, with the events it means", /*socket=*/true, /*prom=*/false},
+      {"ts-monitor-logs", "Show tailscaled's log classified, with the events it means", /*socket=*/true, /*prom=*/false,
+       /*follows=*/true},
       common, argc, argv,
       [&](CLI::App& app) {
         app.add_option("--source", source, "Where to read: auto, journal, file or localapi")
@@ -44,8 +45,12 @@ int main(int argc, char** argv) {
         Filters f;
         for (const auto& c : categories) {
           auto cat = tailscale::parse_log_category(c);
-          if (!cat) throw Error(Exit::usage, fmt::format("--category: unknown category \"{}\"", c),
-                                "one of: state control derp magicsock wireguard dns health peers portmap other");
+          if (!cat) {
+            std::vector<std::string> names;
+            for (auto known : tailscale::all_log_categories()) names.push_back(tailscale::to_string(known));
+            throw Error(Exit::usage, fmt::format("--category: unknown category \"{}\"", c),
+                        fmt::format("one of: {}", fmt::join(names, " ")));
+          }
           f.categories.insert(*cat);
         }
         f.min_level = *tailscale::parse_log_level(level);

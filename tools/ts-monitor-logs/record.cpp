@@ -40,7 +40,7 @@ std::string rfc3339_ms(TimePoint t) {
 }
 } // namespace
 
-Record log_record(TimePoint t, std::string source, std::string_view text, int verbosity, const ts::PeerIndex& index) {
+Record log_record(std::optional<TimePoint> t, std::string source, std::string_view text, int verbosity, const ts::PeerIndex& index) {
   auto c = ts::classify_log_line(text, verbosity);
   Record r;
   r.time = t;
@@ -52,7 +52,7 @@ Record log_record(TimePoint t, std::string source, std::string_view text, int ve
   return r;
 }
 
-Record event_record(TimePoint t, std::string source, const ts::DerivedEvent& e) {
+Record event_record(std::optional<TimePoint> t, std::string source, const ts::DerivedEvent& e) {
   Record r;
   r.time = t;
   r.source = std::move(source);
@@ -63,10 +63,14 @@ Record event_record(TimePoint t, std::string source, const ts::DerivedEvent& e) 
   r.to = e.to;
   if (e.kind == "peer_online" || e.kind == "peer_offline") r.category = LogCategory::peers;
   else if (e.kind == "path_changed") r.category = LogCategory::magicsock;
-  else if (e.kind == "derp_home_changed") r.category = LogCategory::derp;
+  else if (e.kind.rfind("derp_", 0) == 0) r.category = LogCategory::derp;
+  else if (e.kind.rfind("control_", 0) == 0) r.category = LogCategory::control;
   else if (e.kind.rfind("health", 0) == 0) r.category = LogCategory::health;
   else r.category = LogCategory::state;
-  r.level = e.kind == "peer_offline" || e.kind == "health_warning" || e.kind == "daemon_lost" ? LogLevel::warning : LogLevel::info;
+  r.level = e.kind == "peer_offline" || e.kind == "health_warning" || e.kind == "daemon_lost" || e.kind == "derp_disconnected" ||
+                    e.kind == "control_disconnected"
+                ? LogLevel::warning
+                : LogLevel::info;
   if (e.kind == "exit_node_changed") r.peer = e.to.empty() ? e.from : e.to;
   return r;
 }
@@ -75,7 +79,7 @@ bool keep(const Record& r, const Filters& f) {
   if (!f.categories.empty() && !f.categories.count(r.category)) return false;
   if (r.level < f.min_level) return false;
   if (!f.peer.empty() && lower(r.peer) != lower(f.peer)) return false;
-  if (f.since && r.time < *f.since) return false;
+  if (f.since && r.time && *r.time < *f.since) return false;
   if (f.grep && !std::regex_search(r.message, *f.grep)) return false;
   return true;
 }
@@ -103,7 +107,7 @@ std::optional<TimePoint> parse_since(const std::string& s, TimePoint now) {
 }
 
 nlohmann::ordered_json to_json(const Record& r) {
-  nlohmann::ordered_json j{{"ts", rfc3339_ms(r.time)}, {"event", r.event}, {"source", r.source},
+  nlohmann::ordered_json j{{"ts", r.time ? nlohmann::ordered_json(rfc3339_ms(*r.time)) : nlohmann::ordered_json(nullptr)}, {"event", r.event}, {"source", r.source},
                            {"category", ts::to_string(r.category)}, {"level", ts::to_string(r.level)},
                            {"peer", r.peer.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.peer)},
                            {"message", r.message}};
@@ -119,7 +123,7 @@ std::string to_text(const Record& r, const meshops::cli::Output& out) {
   Style style = r.level == LogLevel::error ? Style::bad : r.level == LogLevel::warning ? Style::warn
                : r.level == LogLevel::debug ? Style::dim : Style::none;
   if (r.event != "log" && style == Style::none) style = Style::bold;
-  auto head = fmt::format("{} {:<7} {:<9}", local_time(r.time), ts::to_string(r.level), ts::to_string(r.category));
+  auto head = fmt::format("{:<19} {:<7} {:<9}", r.time ? local_time(*r.time) : "-", ts::to_string(r.level), ts::to_string(r.category));
   std::string peer;
   if (!r.peer.empty()) peer = fmt::format("[{}] ", meshops::cli::terminal_safe(r.peer));
   return fmt::format("{} {}{}\n", meshops::cli::paint(head, style, out.color), peer,

@@ -20,7 +20,7 @@ using meshops::tailscale::LogLevel;
 using TimePoint = std::chrono::system_clock::time_point;
 
 struct Record {
-  TimePoint time;
+  std::optional<TimePoint> time;  ///< nullopt: the line carried no time (never made up)
   std::string source;   ///< journal, file, logtap, bus, status, monitor
   std::string event = "log";  ///< "log", a DerivedEvent kind, or daemon_lost / daemon_back
   LogCategory category = LogCategory::other;
@@ -31,10 +31,10 @@ struct Record {
 };
 
 /// A classified log line as a record; peer named through index.
-Record log_record(TimePoint t, std::string source, std::string_view text, int verbosity,
+Record log_record(std::optional<TimePoint> t, std::string source, std::string_view text, int verbosity,
                   const meshops::tailscale::PeerIndex& index);
 /// A derived event as a record (category and level chosen by its kind).
-Record event_record(TimePoint t, std::string source, const meshops::tailscale::DerivedEvent& e);
+Record event_record(std::optional<TimePoint> t, std::string source, const meshops::tailscale::DerivedEvent& e);
 
 struct Filters {
   std::set<LogCategory> categories;  ///< empty: all
@@ -44,13 +44,14 @@ struct Filters {
   std::optional<TimePoint> since;
 };
 
-/// Whether r passes every filter.
+/// Whether r passes every filter (a record without a time passes --since: it cannot be told
+/// older).
 bool keep(const Record& r, const Filters& f);
 
 /// "10m", "2h", "30s", "1d" before now, or an RFC 3339 time. nullopt when it is neither.
 std::optional<TimePoint> parse_since(const std::string& s, TimePoint now);
 
-/// The NDJSON object: ts, event, source, category, level, peer (null when none), message,
+/// The NDJSON object: ts (null when unknown), event, source, category, level, peer (null when none), message,
 /// and from/to for derived events.
 nlohmann::ordered_json to_json(const Record& r);
 /// One line for people: "TIME LEVEL CATEGORY [PEER] message", escaped, coloured by level.

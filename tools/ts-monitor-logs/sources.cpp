@@ -5,15 +5,20 @@
 #include "meshops/sys/follow.hpp"
 #include "meshops/tailscale/bus.hpp"
 #include "meshops/tailscale/localapi.hpp"
+#include "meshops/tailscale/log_events.hpp"
 #include "meshops/tailscale/logtap.hpp"
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
+#include <fcntl.h>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
 
 namespace ts_monitor_logs {
 namespace ts = meshops::tailscale;
@@ -47,14 +52,26 @@ private:
 } // namespace
 
 void read_file_source(const SourceOptions& o, const Sink& sink) {
+  // The follower waits for a missing file (rotation); a file never there is a mistake to say
+  // at once, also with -f.
+  if (int fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC); fd < 0) {
+    int err = errno;
+    throw meshops::Error(meshops::Exit::unknown, fmt::format("--file {}: {}", o.file, std::strerror(err)),
+                         err == EACCES ? "tailscaled's log is often readable only by root or the adm group" : "");
+  } else {
+    ::close(fd);
+  }
   meshops::sys::Follower follower(o.file, {/*from_start=*/true, 100ms, 2000ms});
   PeerNames names(o);
-  TimePoint last = std::chrono::system_clock::now();
+  ts::LogEventTracker events;
+  std::optional<TimePoint> last;  // none before the first stamped line: a time is never made up
   auto on_line = [&](std::string_view line) {
     auto stamped = ts::split_go_log_time(line);
     // A continuation line (no prefix) belongs to the time of the line before it.
     if (stamped) last = stamped->time;
-    sink(log_record(last, "file", stamped ? stamped->text : line, 0, names.get()));
+    auto r = log_record(last, "file", stamped ? stamped->text : line, 0, names.get());
+    sink(r);
+    for (const auto& e : events.update(r.message, names.get())) sink(event_record(last, "file", e));
   };
   for (;;) {
     bool got = false;
@@ -74,6 +91,7 @@ void read_journal_source(const SourceOptions& o, const Sink& sink) {
   }
   meshops::monitor::JournalReader reader(jo);
   PeerNames names(o);
+  ts::LogEventTracker events;
   std::string last_run, last_pid;  // the current run of the unit and the pid it started with
   for (;;) {
     reader.read([&](const meshops::monitor::JournalEntry& e) {
@@ -97,6 +115,7 @@ void read_journal_source(const SourceOptions& o, const Sink& sink) {
       if (e.priority <= 3) r.level = LogLevel::error;
       else if (e.priority == 4 && r.level < LogLevel::warning) r.level = LogLevel::warning;
       sink(r);
+      for (const auto& ev : events.update(r.message, names.get())) sink(event_record(e.time, "journal", ev));
     });
     if (!o.follow) return;
     reader.wait(1000ms);
@@ -209,7 +228,7 @@ void read_localapi_source(const SourceOptions& o, const Sink& sink) {
           sink(event_record(now, "bus", {"daemon_error", "", "", "", "tailscaled: " + *it.n.err_message}));
         break;
       case Item::log_line:
-        sink(log_record(it.rec.time.value_or(now), "logtap", it.rec.text, it.rec.verbosity, index));
+        sink(log_record(it.rec.time, "logtap", it.rec.text, it.rec.verbosity, index));
         break;
       case Item::lost:
         if (!down) sink(event_record(now, "bus", {"daemon_lost", "", "", "", it.text}));

@@ -19,7 +19,7 @@ namespace {
 void add_common_flags(CLI::App& app, const ToolInfo& info, CommonOptions& c) {
   app.add_option("-c,--config", c.config_path, "Config file (default $MESHOPS_CONFIG, then /etc/meshops/config.json)")
       ->type_name("FILE");
-  auto* json = app.add_flag("--json", c.json, "Print one JSON document (NDJSON when following)");
+  auto* json = app.add_flag("--json", c.json, info.follows ? "Print one JSON document (NDJSON when following)" : "Print one JSON document");
   if (info.prom) {
     auto* prom = app.add_flag("--prom", c.prom, "Print Prometheus text exposition");
     app.add_option("--prom-file", c.prom_file, "Also write Prometheus text atomically to PATH, in every state")

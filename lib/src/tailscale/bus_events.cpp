@@ -19,8 +19,7 @@ std::string path_of(const Peer& p) {
 
 std::string exit_node_name(const Status& s) {
   if (!s.exit_node_status) return {};
-  for (const auto& p : s.peers)
-    if (p.id == s.exit_node_status->id) return p.name();
+  if (const Peer* p = exit_node_peer(s)) return p->name();
   return s.exit_node_status->tailscale_ips.empty() ? s.exit_node_status->id : s.exit_node_status->tailscale_ips.front();
 }
 
@@ -32,6 +31,14 @@ std::string key_of(const Peer& p) { return p.id.empty() ? p.public_key : p.id; }
 
 std::vector<DerivedEvent> StatusTracker::update(const Status& status) {
   std::vector<DerivedEvent> out;
+  // Only a Running backend has a netmap to compare: a restarted tailscaled is NoState or
+  // Starting with no peers until its first netmap. Its peers, path and exit node are the last
+  // Running view's until then, so the restart itself yields no peer event.
+  if (baseline_ && status.backend_state != backend_state_)
+    out.push_back({"backend_state_changed", "", backend_state_, status.backend_state,
+                   fmt::format("backend state {} -> {}", or_none(backend_state_), or_none(status.backend_state))});
+  backend_state_ = status.backend_state;
+  if (baseline_ && status.backend_state != "Running") return out;
   std::string exit_node = exit_node_name(status);
   std::map<std::string, PeerView> peers;
   for (const auto& p : status.peers) {
@@ -41,9 +48,6 @@ std::vector<DerivedEvent> StatusTracker::update(const Status& status) {
     peers[key_of(p)] = v;
   }
   if (baseline_) {
-    if (status.backend_state != backend_state_)
-      out.push_back({"backend_state_changed", "", backend_state_, status.backend_state,
-                     fmt::format("backend state {} -> {}", or_none(backend_state_), or_none(status.backend_state))});
     if (status.self.relay != derp_home_ && !status.self.relay.empty())
       out.push_back({"derp_home_changed", "", derp_home_, status.self.relay,
                      fmt::format("DERP home {} -> {}", or_none(derp_home_), status.self.relay)});
@@ -69,7 +73,6 @@ std::vector<DerivedEvent> StatusTracker::update(const Status& status) {
   }
   // An empty DERP home (between netmaps) is not a change to report later as "-> X".
   if (!status.self.relay.empty()) derp_home_ = status.self.relay;
-  backend_state_ = status.backend_state;
   exit_node_ = exit_node;
   peers_ = std::move(peers);
   baseline_ = true;

@@ -8,8 +8,8 @@
 namespace meshops::tailscale {
 namespace {
 
-constexpr std::array<const char*, 10> kCategoryNames{"state", "control", "derp", "magicsock", "wireguard",
-                                                     "dns", "health", "peers", "portmap", "other"};
+constexpr std::array<const char*, 11> kCategoryNames{"state",  "control", "derp",    "magicsock", "wireguard", "dns",
+                                                     "health", "peers",   "portmap", "router",    "other"};
 constexpr std::array<const char*, 4> kLevelNames{"debug", "info", "warning", "error"};
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -77,9 +77,39 @@ constexpr PrefixRule kPrefixRules[] = {
     {"portmapper", LogCategory::portmap},
     {"portmap:", LogCategory::portmap},
     {"peerapi:", LogCategory::peers},
+    {"ping(", LogCategory::peers},
+    {"Reconfig(", LogCategory::wireguard},
+    {"router:", LogCategory::router},
+    {"linuxfw:", LogCategory::router},
+    {"monitor:", LogCategory::router},  // the netlink monitor: RTM_NEWROUTE, ip rule deleted
+    {"tsdial:", LogCategory::router},
+    {"external route:", LogCategory::router},
+    {"Clearing router settings", LogCategory::router},
+    {"Bringing router up", LogCategory::router},
+    {"Warning: UDP GRO forwarding", LogCategory::router},
+    {"See https://tailscale.com/s/ethtool", LogCategory::router},
+    {"exec: \"ip", LogCategory::router},  // the continuation of "router: iptables not found"
+    // The process itself: start, logging, keys and profiles, shutdown.
+    {"logtail started", LogCategory::state},
+    {"logger closing down", LogCategory::state},
+    {"flushing log", LogCategory::state},
+    {"You have disabled logging", LogCategory::state},
+    {"logpolicy", LogCategory::state},
+    {"LogID:", LogCategory::state},
+    {"TPM:", LogCategory::state},
+    {"Engine created", LogCategory::state},
+    {"profile data directory", LogCategory::state},
+    {"machine key written", LogCategory::state},
+    {"generating new machine key", LogCategory::state},
+    {"using tailnet default auto-update", LogCategory::state},
+    {"canceling captive portal", LogCategory::state},
 };
 
+constexpr std::string_view kRateLimited = "[RATELIMIT] format(\"";
+
 LogCategory category_of(std::string_view msg) {
+  // "[RATELIMIT] format("netmap: suggested exit node: %s (%s)")": the format names the writer.
+  if (starts_with(msg, kRateLimited)) msg.remove_prefix(kRateLimited.size());
   // probePortMapServices lives under netcheck: but is about port mapping.
   if (contains(msg, "PortMap") || contains(msg, "portmap:") || contains(msg, "UPnP") || contains(msg, "NAT-PMP"))
     return LogCategory::portmap;

@@ -42,6 +42,7 @@ struct ToolInfo {
   std::string description;  ///< one line, capitalised, no trailing period
   bool socket = false;      ///< offers --socket (tools that talk to tailscaled)
   bool prom = false;        ///< offers --prom and --prom-file (check tools)
+  bool follows = false;     ///< streams (-f/--follow, a daemon): --json prints NDJSON then
 };
 
 /// Parses argv with the common flags plus those setup() adds, then calls run() and returns

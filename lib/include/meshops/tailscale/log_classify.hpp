@@ -13,7 +13,8 @@
 
 namespace meshops::tailscale {
 
-enum class LogCategory { state, control, derp, magicsock, wireguard, dns, health, peers, portmap, other };
+/// router: the OS side (routes, rules, netfilter, the netlink monitor, the dialer's table).
+enum class LogCategory { state, control, derp, magicsock, wireguard, dns, health, peers, portmap, router, other };
 enum class LogLevel { debug, info, warning, error };
 
 /// "state", "control", ... as used by --category and the JSON output.
