@@ -17,6 +17,8 @@ complete -c ts-benchmark -l direction -x -a 'both upload download' -d 'Direction
 complete -c ts-benchmark -l iperf3 -d 'Measure with iperf3'
 complete -c ts-benchmark -l iperf3-port -x -d 'iperf3 server port'
 complete -c ts-benchmark -l url -x -d 'Benchmark an HTTP URL'
+complete -c ts-benchmark -l header -x -d 'HTTP header to send (NAME: VALUE)'
+complete -c ts-benchmark -l resolve -x -d 'Connect to ADDR for HOST:PORT'
 complete -c ts-benchmark -l requests -x -d 'Requests in all'
 complete -c ts-benchmark -l concurrency -x -d 'Requests at once'
 complete -c ts-benchmark -l history -r -F -d 'Append result to file'

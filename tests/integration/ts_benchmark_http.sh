@@ -2,7 +2,9 @@
 # ts-benchmark --url against a real nginx on 127.0.0.1 proxying to a real upstream (python3
 # http.server): the requests it counts equal the lines nginx wrote to its access log (counted
 # by nginx-logs when built, and by wc -l), status counts match, a dead upstream shows as 502s
-# and exit 1, a closed port as failed requests; --history/--compare keep and compare results.
+# and exit 1, a closed port as failed requests and no result (exit 2, no rate, no history
+# line); --header and --resolve reach a name-based virtual host; --history/--compare keep and
+# compare results.
 source "$(dirname "$0")/lib.sh"
 jq_true() { jq -e "$@" >/dev/null; }  # jq_true FILTER: the JSON on stdin makes FILTER true
 bench=$(tool ts-benchmark)
@@ -27,8 +29,15 @@ http {
   client_body_temp_path $prefix/tmp; proxy_temp_path $prefix/tmp; fastcgi_temp_path $prefix/tmp;
   uwsgi_temp_path $prefix/tmp; scgi_temp_path $prefix/tmp;
   upstream app { server 127.0.0.1:$up_port; keepalive 16; }
+  log_format vhost '\$host \$http_x_bench';
   server {
     listen 127.0.0.1:$port;
+    server_name vhost.test;
+    access_log $prefix/logs/vhost.log vhost;
+    location / { return 204; }
+  }
+  server {
+    listen 127.0.0.1:$port default_server;
     access_log $prefix/logs/access.log combined;
     location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
     location /dead/ { proxy_pass http://127.0.0.1:$dead_port/; }
@@ -61,9 +70,25 @@ check_eq "20 answered 502" 20 "$(jq '.http.status_counts["502"]' <<<"$out")"
 wait_until 10 test "$(lines)" -ge 20
 check_eq "nginx logged 20 requests with 502" 20 "$(awk '$9 == 502' "$prefix/logs/access.log" | wc -l | tr -d ' ')"
 
-check_rc "closed port: failed requests, exit 1" 1 "$bench" --url "http://127.0.0.1:$dead_port/" --requests 5 --concurrency 2 --json
-check_eq "5 failed, no status" "5 {}" "$(jq -c '"\(.http.failed) \(.http.status_counts)"' -r <<<"$out")"
+hist_dead=$prefix/dead.ndjson
+check_rc "closed port: every request failed, no result, exit 2" 2 "$bench" --url "http://127.0.0.1:$dead_port/" --requests 5 --concurrency 2 --json --history "$hist_dead"
+check_eq "5 failed, none answered, no status, no rate" "5 0 {} null" \
+  "$(jq -c '"\(.http.failed) \(.http.answered) \(.http.status_counts) \(.http.requests_per_s)"' -r <<<"$out")"
 check_match "curl's reason is counted" "Could not connect|Connection refused|Failed to connect" "$(jq -r '.http.errors | keys[0]' <<<"$out")"
+check "a run with no result is not kept in --history" test ! -s "$hist_dead"
+check_match "and says so" "not recorded, every request failed" "$err"
+check_rc "closed port, text: exit 2" 2 "$bench" --url "http://127.0.0.1:$dead_port/" --requests 3
+check_match "text: says there is no result" "3 requests, .*every request failed, no result" "$out"
+check_eq "text: no requests/s from failures" "" "$(grep -o 'requests/s' <<<"$out")"
+
+check_rc "--resolve and --header: a name-based virtual host" 0 "$bench" --url "http://vhost.test:$port/" \
+  --resolve "vhost.test:$port:127.0.0.1" --header "X-Bench: yes" --requests 10 --concurrency 2 --json
+check_eq "10 answered 204 by the vhost" "10 10" "$(jq -r '.http | "\(.answered) \(.status_counts["204"])"' <<<"$out")"
+wait_until 10 test "$(wc -l <"$prefix/logs/vhost.log")" -ge 10
+check_eq "nginx saw the Host and the header on every request" "10 vhost.test yes" "$(sort "$prefix/logs/vhost.log" | uniq -c | awk '{print $1, $2, $3}')"
+check_rc "--resolve malformed: usage" 64 "$bench" --url "http://vhost.test:$port/" --resolve "vhost.test:nope:127.0.0.1"
+check_match "--resolve malformed: says the form" "HOST:PORT:ADDR" "$err"
+check_rc "--header malformed: usage" 64 "$bench" --url "http://vhost.test:$port/" --header "no colon"
 
 hist=$prefix/history.ndjson
 check_rc "first run into --history" 0 "$bench" --url "http://127.0.0.1:$port/page.txt" --requests 50 --concurrency 5 --history "$hist" --compare "$hist" --json

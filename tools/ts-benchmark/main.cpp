@@ -4,6 +4,7 @@
 #include "iperf3.hpp"
 #include "result.hpp"
 
+#include "meshops/cli/progress.hpp"
 #include "meshops/cli/tool.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/config/config.hpp"
@@ -11,6 +12,7 @@
 #include "meshops/sys/atomic_file.hpp"
 #include "meshops/sys/calendar.hpp"
 #include "meshops/tailscale/localapi.hpp"
+#include "meshops/tailscale/route_guard.hpp"
 
 #include <fmt/format.h>
 
@@ -36,6 +38,7 @@ struct Options {
   bool iperf3 = false;
   int iperf3_port = 5201;
   std::string url;
+  std::vector<std::string> headers, resolve;
   int requests = 100;
   int concurrency = 10;
   std::string history, compare;
@@ -49,16 +52,15 @@ bool is_ip(const std::string& s) {
   return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
-/// Live progress on stderr, only when it is a terminal.
-struct Progress {
-  bool on = ::isatty(2) == 1;
-  void show(const std::string& s) const {
-    if (on) std::fprintf(stderr, "\r\033[K%s", s.c_str());
+/// tailscaled's status for the route guard when an IP is given directly: the guard also works
+/// without it (a TUN with a Tailscale address), so an unreachable tailscaled is no error here.
+std::optional<meshops::tailscale::Status> status_if_reachable(const std::string& socket, std::chrono::milliseconds timeout) {
+  try {
+    return meshops::tailscale::LocalApi(socket, timeout).status();
+  } catch (const meshops::Error&) {
+    return std::nullopt;
   }
-  void clear() const {
-    if (on) std::fprintf(stderr, "\r\033[K");
-  }
-};
+}
 
 } // namespace
 
@@ -88,6 +90,10 @@ int main(int argc, char** argv) {
             ->check(CLI::Range(1, 65535))
             ->type_name("PORT");
         app.add_option("--url", o.url, "Benchmark this HTTP(S) URL instead of a peer")->type_name("URL");
+        app.add_option("--header", o.headers, "Send this HTTP header with every request (repeatable)")
+            ->type_name("'NAME: VALUE'");
+        app.add_option("--resolve", o.resolve, "Connect to ADDR for HOST:PORT, as curl --resolve (repeatable)")
+            ->type_name("HOST:PORT:ADDR");
         app.add_option("--requests", o.requests, "HTTP requests in all (default 100)")->check(CLI::Range(1, 10000000))->type_name("N");
         app.add_option("--concurrency", o.concurrency, "HTTP requests in flight at once (default 10)")
             ->check(CLI::Range(1, 10000))
@@ -110,7 +116,7 @@ int main(int argc, char** argv) {
           return Exit::ok;
         }
 
-        Progress progress;
+        cli::Progress progress;
         ts_benchmark::Result r;
         r.duration_ms = o.duration_s * 1000;
         r.streams = o.streams;
@@ -120,19 +126,36 @@ int main(int argc, char** argv) {
           r.concurrency = o.concurrency;
           net::HttpBenchOptions h;
           h.url = o.url;
+          h.headers = o.headers;
+          h.resolve = o.resolve;
           h.requests = o.requests;
           h.concurrency = o.concurrency;
           h.timeout = common.timeout();
           h.on_progress = [&](int done) { progress.show(fmt::format("{}/{} requests", done, o.requests)); };
+          // A tailnet address given as the URL's host or a --resolve target is connected to
+          // from here: it must go through tailscaled's TUN.
+          std::vector<std::string> tailnet_addrs;
+          for (const auto& entry : o.resolve)
+            if (auto a = net::resolve_address(entry); tailscale::is_tailnet_address(a)) tailnet_addrs.push_back(a);
+          if (auto host = net::url_host(o.url); tailscale::is_tailnet_address(host)) tailnet_addrs.push_back(host);
+          if (!tailnet_addrs.empty()) {
+            auto status = status_if_reachable(tailscale::resolve_socket(common.socket, cfg.tailscale.socket), common.timeout());
+            for (const auto& a : tailnet_addrs) tailscale::require_tun_route(status ? &*status : nullptr, a);
+          }
           r.http = net::run_http_bench(h);
         } else {
           r.target = o.peer;
           r.address = o.peer;
+          auto socket = tailscale::resolve_socket(common.socket, cfg.tailscale.socket);
+          std::optional<tailscale::Status> status;
           if (!is_ip(o.peer)) {
-            auto socket = tailscale::resolve_socket(common.socket, cfg.tailscale.socket);
-            auto status = tailscale::LocalApi(socket, common.timeout()).status();
-            r.address = monitor::resolve_targets(status, {o.peer}).at(0).ip;
+            status = tailscale::LocalApi(socket, common.timeout()).status();
+            r.address = monitor::resolve_targets(*status, {o.peer}).at(0).ip;
+          } else if (tailscale::is_tailnet_address(o.peer)) {
+            status = status_if_reachable(socket, common.timeout());
           }
+          // Nothing is sent unless this namespace routes the peer through tailscaled's TUN.
+          tailscale::require_tun_route(status ? &*status : nullptr, r.address);
           bool up = o.direction != "download", down = o.direction != "upload";
           auto duration = std::chrono::milliseconds(static_cast<long long>(o.duration_s * 1000));
           if (o.iperf3) {
@@ -168,7 +191,11 @@ int main(int argc, char** argv) {
           if (std::filesystem::exists(o.compare)) cmp = ts_benchmark::compare(doc, sys::read_file(o.compare));
           if (!cmp) cli::warn("ts-benchmark", fmt::format("{}: no earlier {} result for {} to compare with", o.compare, r.kind, r.target));
         }
-        if (!o.history.empty()) {
+        // A run where no request was answered measured nothing: no rate, no history line.
+        bool no_result = r.http && r.http->answered == 0;
+        if (no_result && !o.history.empty())
+          cli::warn("ts-benchmark", fmt::format("--history {}: not recorded, every request failed", o.history));
+        if (!o.history.empty() && !no_result) {
           auto line = cli::dump_json(doc, /*pretty=*/false) + "\n";
           int fd = ::open(o.history.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
           // One write of the whole line: concurrent runs appending to one file never interleave.
@@ -180,7 +207,8 @@ int main(int argc, char** argv) {
         if (cmp) doc["compare"] = ts_benchmark::to_json(*cmp);
         if (common.output.format == cli::Format::json) cli::print_json(doc, common.output);
         else cli::write_stdout(ts_benchmark::to_text(r, cmp, common.output));
-        // An HTTP benchmark where requests failed or the service answered 5xx is a warning.
+        // Every request failed: critical. Some failed, or the service answered 5xx: a warning.
+        if (no_result) return Exit::critical;
         if (r.http) {
           bool bad = r.http->failed > 0;
           for (const auto& [code, n] : r.http->status_counts) bad |= code >= 500;

@@ -83,9 +83,10 @@ json to_json(const Result& r, const std::string& generated_at) {
     doc["http"] = {{"url", r.target},
                    {"requests", h.requests},
                    {"concurrency", r.concurrency},
+                   {"answered", h.answered},
                    {"failed", h.failed},
                    {"elapsed_ms", h.elapsed_ms},
-                   {"requests_per_s", h.requests_per_s},
+                   {"requests_per_s", h.requests_per_s ? json(*h.requests_per_s) : json(nullptr)},
                    {"bytes", h.bytes},
                    {"latency", latency_json(h.latency)},
                    {"status_counts", status},
@@ -161,8 +162,13 @@ std::string to_text(const Result& r, const std::optional<Comparison>& c, const m
   }
   if (r.http) {
     const auto& h = *r.http;
-    text += fmt::format("{}: {} requests, {} concurrent, in {}: {:.1f} requests/s\n", terminal_safe(r.target), h.requests,
-                        r.concurrency, human_ms(h.elapsed_ms), h.requests_per_s);
+    auto plural = [](int n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); };
+    text += fmt::format("{}: {}, {} concurrent, in {}: ", terminal_safe(r.target), plural(h.requests, "request"),
+                        r.concurrency, human_ms(h.elapsed_ms));
+    if (h.requests_per_s)
+      text += fmt::format("{} answered, {} failed: {:.1f} requests/s\n", h.answered, h.failed, *h.requests_per_s);
+    else
+      text += fmt::format("every request failed, no result\n");
     const auto& l = h.latency;
     text += fmt::format("Latency:  min {}  avg {}  p50 {}  p95 {}  p99 {}  max {}\n", ms(l.min_ms), ms(l.avg_ms), ms(l.p50_ms),
                         ms(l.p95_ms), ms(l.p99_ms), ms(l.max_ms));
