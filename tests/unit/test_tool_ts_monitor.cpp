@@ -36,3 +36,15 @@ TEST_CASE("Event lines keep their columns aligned, coloured or not", "[ts-monito
     CHECK(column_of_mode(a, "local") == column_of_mode(b, "local"));
   }
 }
+
+TEST_CASE("--status JSON says when it was made, right after the schema", "[ts-monitor][view][json]") {
+  auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1795000000));
+  auto j = ts_monitor::status_json(std::nullopt, "/var/lib/meshops/monitor.json", at);
+  auto it = j.begin();
+  CHECK(it.key() == "schema");
+  ++it;
+  CHECK(it.key() == "generated_at");
+  CHECK(j["generated_at"] == "2026-11-18T11:06:40Z");
+  CHECK(j["status"] == "unknown");
+  CHECK(j["state"].is_null());
+}

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
   std::string state_dir;
 
   return cli::tool_main(
-      {"ts-monitor", "Watch the tailnet and fail over between exit nodes on its own", /*socket=*/true, /*prom=*/false},
+      {"ts-monitor", "Watch the tailnet and fail over between exit nodes on its own", /*socket=*/true, /*prom=*/false,
+       /*follows=*/true},
       common, argc, argv,
       [&](CLI::App& app) {
         auto* o = app.add_flag("--once", once, "Run one check cycle and exit (for a timer)");
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
         auto path = monitor::state_path(cfg.monitoring.state_dir);
         if (status) {
           auto st = monitor::load_state(path);
-          if (common.output.format == cli::Format::json) cli::print_json(ts_monitor::status_json(st, path), common.output);
+          if (common.output.format == cli::Format::json) cli::print_json(ts_monitor::status_json(st, path, std::chrono::system_clock::now()), common.output);
           else cli::write_stdout(ts_monitor::status_text(st, path, common.output));
           return ts_monitor::status_code(st);
         }

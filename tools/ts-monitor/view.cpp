@@ -3,6 +3,7 @@
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/monitor/state_file.hpp"
+#include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
 
@@ -50,8 +51,11 @@ Exit status_code(const std::optional<mon::MonitorState>& st) {
   return Exit::ok;
 }
 
-nlohmann::ordered_json status_json(const std::optional<mon::MonitorState>& st, const std::string& path) {
-  nlohmann::ordered_json j{{"schema", "meshops/ts-monitor/1"}, {"state_file", path},
+nlohmann::ordered_json status_json(const std::optional<mon::MonitorState>& st, const std::string& path,
+                                   std::chrono::system_clock::time_point now) {
+  nlohmann::ordered_json j{{"schema", "meshops/ts-monitor/1"},
+                           {"generated_at", meshops::sys::format_utc(now, /*with_millis=*/false)},
+                           {"state_file", path},
                            {"status", meshops::exit_name(status_code(st))}};
   if (st) {
     auto s = mon::state_to_json(*st);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -19,8 +20,10 @@ std::string event_line(const nlohmann::ordered_json& record, const meshops::cli:
 /// critical when the last check failed, warning when away from the primary, else ok.
 meshops::Exit status_code(const std::optional<meshops::monitor::MonitorState>& st);
 
-/// --status as JSON: schema meshops/ts-monitor/1, state_file, status (exit code name), state.
-nlohmann::ordered_json status_json(const std::optional<meshops::monitor::MonitorState>& st, const std::string& path);
+/// --status as JSON: schema meshops/ts-monitor/1, generated_at (now, RFC 3339), state_file,
+/// status (exit code name), state.
+nlohmann::ordered_json status_json(const std::optional<meshops::monitor::MonitorState>& st, const std::string& path,
+                                   std::chrono::system_clock::time_point now);
 
 /// --status as text: a summary table and the last transitions.
 std::string status_text(const std::optional<meshops::monitor::MonitorState>& st, const std::string& path,
