@@ -51,7 +51,7 @@ wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$port/page.txt" || { fail 
 
 lines() { wc -l <"$prefix/logs/access.log" | tr -d ' '; }
 logged_requests() {
-  if [[ -x "$(tool nginx-logs)" ]]; then "$(tool nginx-logs)" --json "$prefix/logs/access.log" | jq .requests; else lines; fi
+  if [[ -x "$(tool nginx-logs)" ]]; then "$(tool nginx-logs)" --json --include-probes "$prefix/logs/access.log" | jq .requests; else lines; fi
 }
 
 check_rc "--url: 300 requests, 8 concurrent" 0 "$bench" --url "http://127.0.0.1:$port/page.txt" --requests 300 --concurrency 8 --json
