@@ -159,7 +159,7 @@ done
 metrics=$(hx curl -sf http://127.0.0.1:9100/metrics)
 check_match "node_exporter: node_textfile_scrape_error 0" $'\nnode_textfile_scrape_error 0\n' "$metrics"
 check_match "node_exporter: meshops-health's state 0" $'\nmeshops_health_state 0\n' "$metrics"
-check_match "node_exporter: ts-status's peers online" $'\nmeshops_ts_peers_online [0-9]+\n' "$metrics"
+check_match "node_exporter: ts-status's peers online" $'\nmeshops_ts_status_peers_online [0-9]+\n' "$metrics"
 for f in meshops-health meshops-ts-quality nginx-logs; do
   check_match "node_exporter read $f.prom" "node_textfile_mtime_seconds\\{file=\"[^\"]*$f.prom\"\\}" "$metrics"
 done
