@@ -272,6 +272,26 @@ TEST_CASE("Peer names with control characters print escaped", "[ts-status][hosti
   CHECK(json.find("\\u001b[2Jevil\\nname") != std::string::npos);
 }
 
+TEST_CASE("--complete-peers prints every peer's name, and no name a shell could expand", "[ts-status][hostile]") {
+  auto doc = nlohmann::json::parse(fixture("status-laptop.json"));
+  auto s = parse_status(doc.dump());
+  std::string want;
+  for (const auto& p : s.peers) want += p.name() + "\n";
+  REQUIRE(s.peers.size() >= 2);
+  CHECK(ts_status::completion_names(s) == want);  // every peer, one a line (the old sed kept the last)
+
+  auto model = doc["Peer"].begin().value();
+  doc["Peer"] = nlohmann::json::object();
+  int i = 0;
+  for (const char* name : {"$(touch x).tailnet.test.", "a b.tailnet.test.", "-rf.tailnet.test.", "`id`.tailnet.test.",
+                           "ok-name_2.tailnet.test.", "x;y.tailnet.test.", "*.tailnet.test."}) {
+    auto p = model;
+    p["DNSName"] = name;
+    doc["Peer"][fmt::format("nodekey:{:064x}", i++)] = p;
+  }
+  CHECK(ts_status::completion_names(parse_status(doc.dump())) == "ok-name_2\n");
+}
+
 TEST_CASE("Ten thousand peers parse and render", "[ts-status][hostile]") {
   auto doc = nlohmann::json::parse(fixture("status-laptop.json"));
   auto model = doc["Peer"].begin().value();

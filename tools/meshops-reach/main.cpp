@@ -29,7 +29,7 @@ struct Flags {
 };
 
 void add_options(CLI::App& app, Flags& f) {
-  app.add_option("SRC", f.src, "A peer (name, MagicDNS name, tailnet IP or node ID), or an address with --iif");
+  app.add_option("SRC", f.src, "A peer (name, MagicDNS name, tailnet IP or node ID), or an address with --iif")->type_name("PEER|ADDR");
   app.add_option("TARGET", f.target, "A declared service (nginx.services), a URL, or PROTO/PORT on this host");
   app.add_option("--iif", f.iif, "The interface SRC's connection arrives on (a LAN client: eth0)")->type_name("IFACE");
   auto* matrix = app.add_flag("--matrix", f.matrix, "Every peer (or --peer) against every declared service");

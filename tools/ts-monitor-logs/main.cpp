@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
             ->delimiter(',')->type_name("CAT");
         app.add_option("--level", level, "Lowest level shown: debug, info, warning, error")
             ->check(CLI::IsMember({"debug", "info", "warning", "warn", "error"}))->type_name("LEVEL");
-        app.add_option("--peer", peer, "Only lines and events about this peer")->type_name("NAME");
+        app.add_option("--peer", peer, "Only lines and events about this peer")->type_name("PEER");
         app.add_option("--grep", grep, "Only messages matching this regular expression")->type_name("REGEX");
         app.add_option("--since", since, "Only from this time: RFC 3339, or 30s/10m/2h/1d ago")->type_name("TIME");
         app.footer("See ts-monitor-logs(1).");

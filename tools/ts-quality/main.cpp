@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
       common, argc, argv,
       [&](CLI::App& app) {
         app.add_option("--peer", o.peers, "Measure this peer (repeatable; default: monitoring.targets, else every online peer)")
-            ->type_name("NAME|IP");
+            ->type_name("PEER");
         app.add_option("-n,--count", o.count, "Probes per peer (default 5)")->check(CLI::Range(1, 100000))->type_name("N");
         app.add_option("-i,--interval", o.interval_s, "Seconds between a peer's probes (default 1)")
             ->check(CLI::Range(0.001, 3600.0))

@@ -12,13 +12,14 @@ int main(int argc, char** argv) {
   cli::CommonOptions common;
   ts_status::Filters filters;
   bool raw = false;
+  bool complete_peers = false;
 
   return cli::tool_main(
       {"ts-status", "Show the tailnet: this node, peers, routes, exit node and health", /*socket=*/true, /*prom=*/true},
       common, argc, argv,
       [&](CLI::App& app) {
         app.add_option("--peer", filters.peer, "Show one peer in detail (name, MagicDNS name, IP or node ID)")
-            ->type_name("NAME|IP");
+            ->type_name("PEER");
         auto* online = app.add_flag("--online", filters.online, "Only online peers");
         auto* offline = app.add_flag("--offline", filters.offline, "Only offline peers");
         online->excludes(offline);
@@ -27,10 +28,16 @@ int main(int argc, char** argv) {
         app.add_flag("--raw", raw, "Print tailscaled's own /status JSON untouched")
             ->excludes(app.get_option("--prom"))
             ->excludes(app.get_option("--prom-file"));
+        // Hidden (no group): what the shell completions of every tool offer for a PEER value.
+        app.add_flag("--complete-peers", complete_peers, "Print the peers' names, one a line")->group("");
       },
       [&]() -> Exit {
         auto cfg = config::load(common.config_path);
         tailscale::LocalApi api(tailscale::resolve_socket(common.socket, cfg.tailscale.socket), common.timeout());
+        if (complete_peers) {
+          cli::write_stdout(ts_status::completion_names(api.status()));
+          return Exit::ok;
+        }
         if (raw) {
           cli::write_stdout(api.get("status"));
           return Exit::ok;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace ts_status {
@@ -213,6 +214,18 @@ json to_json(const View& v) {
           {"peers_total", s.peers.size()},
           {"peers_online", online},
           {"peers", peers}};
+}
+
+std::string completion_names(const Status& status) {
+  std::string out;
+  for (const auto& p : status.peers) {
+    auto name = p.name();
+    bool safe = !name.empty() && name.front() != '-' && std::all_of(name.begin(), name.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-';
+    });
+    if (safe) out += name + "\n";
+  }
+  return out;
 }
 
 std::string to_text(const View& v, const meshops::cli::Output& out) {

@@ -40,6 +40,10 @@ View make_view(meshops::tailscale::Status status, std::optional<meshops::tailsca
 /// and message as the state and reason, nothing else known.
 View failed_view(const meshops::Error& e);
 
+/// The peers' names, one a line, for shell completion: only names made of letters, digits,
+/// '.', '_' and '-' (what a DNS label holds), so a shell never sees anything to expand.
+std::string completion_names(const meshops::tailscale::Status& status);
+
 nlohmann::ordered_json to_json(const View& v);
 std::string to_text(const View& v, const meshops::cli::Output& out);
 std::vector<meshops::cli::Metric> to_prom(const View& v);

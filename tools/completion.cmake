@@ -1,0 +1,20 @@
+# Writes a tool's bash, zsh and fish completions from its own CLI definition:
+#   cmake -DTOOL=/path/to/binary -DNAME=ts-status -DDIR=build/completions -P completion.cmake
+# Each file is written beside its final name and renamed, so a failed run leaves no half file.
+foreach(shell bash zsh fish)
+  if(shell STREQUAL "bash")
+    set(out ${DIR}/bash/${NAME})
+  elseif(shell STREQUAL "zsh")
+    set(out ${DIR}/zsh/_${NAME})
+  else()
+    set(out ${DIR}/fish/${NAME}.fish)
+  endif()
+  get_filename_component(dir ${out} DIRECTORY)
+  file(MAKE_DIRECTORY ${dir})
+  execute_process(COMMAND ${TOOL} --completion ${shell} OUTPUT_FILE ${out}.tmp RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    file(REMOVE ${out}.tmp)
+    message(FATAL_ERROR "${NAME} --completion ${shell} failed: ${rc}")
+  endif()
+  file(RENAME ${out}.tmp ${out})
+endforeach()
