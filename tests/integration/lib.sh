@@ -79,9 +79,9 @@ server_and_client() {
   C() { ip netns exec "$cli" "$@"; }
 }
 
-# free_port: a TCP port on 127.0.0.1 nobody listens on now.
+# free_port [ADDR]: a TCP port on ADDR (default 127.0.0.1) nobody listens on now.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  python3 -c 'import socket, sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1]); s.close()' "${1:-127.0.0.1}"
 }
 
 # finish: the closing line ctest output shows, and the exit status.

@@ -30,20 +30,7 @@ on_exit kc_nft delete table inet tsmon_udp
 
 # The webhook receiver: records each POST body as a line.
 port=$(free_port)
-cat >"$tmp/hook.py" <<'PY'
-import http.server, sys
-class Hook(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(sys.argv[2], "ab") as f:
-            f.write(body.replace(b"\n", b" ") + b"\n")
-        self.send_response(204)
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
-PY
-python3 "$tmp/hook.py" "$port" "$tmp/hook.ndjson" &
+python3 "$MESHOPS_SRC/tests/integration/webhook_receiver.py" 127.0.0.1 "$port" "$tmp/hook.ndjson" &
 hook_pid=$!
 on_exit kill "$hook_pid"
 wait_until 10 bash -c "echo >/dev/tcp/127.0.0.1/$port" || fail "webhook receiver did not start"
