@@ -13,7 +13,8 @@
 # - the timers fire (shortened by a drop-in), node_exporter serves the metrics they wrote;
 # - ts-monitor, User=meshops and tailscaled's operator, fails over to other-server when
 #   kernelcore's tailscaled stops, and back; SIGSTOPped it is restarted by its watchdog;
-# - ts-monitor-logs --source journal -f follows tailscaled.service's journal: a restart is said
+# - ts-monitor-logs --source journal -f follows tailscaled.service's journal: laptop stopped
+#   (while the host sends to it) and started is peer_offline then peer_online; a restart is said
 #   once;
 # - nginx-test under the old unit's bounding set (no CAP_NET_BIND_SERVICE) is UNKNOWN, not
 #   CRITICAL.
@@ -169,6 +170,20 @@ check_rc "ts-monitor-logs --source journal -f started" 0 hx systemd-run --unit=m
   -p StandardOutput=file:/root/logs.ndjson /usr/bin/ts-monitor-logs --source journal -f --json
 logs_has() { hx jq -se "map($1) | length > 0" /root/logs.ndjson >/dev/null 2>&1; }
 check "it reads tailscaled.service's lines" wait_until 20 logs_has 'select(.source=="journal")'
+# A peer offline and back in the live journal: laptop's tailscaled stopped while the host sends
+# to it (tailscale ping, disco via DERP, as ts-monitor's probes do: tailscaled logs a peer's
+# state only on traffic to it), then started (its new disco key is logged without traffic).
+on_exit "$tailnet" start-node laptop
+"$tailnet" stop-node laptop >/dev/null 2>&1
+laptop_offline() {
+  hx tailscale ping -c 1 --timeout 1s laptop >/dev/null 2>&1
+  logs_has 'select(.event=="peer_offline" and .peer=="laptop")'
+}
+check "ts-monitor-logs: laptop went offline" wait_until 60 laptop_offline
+"$tailnet" start-node laptop >/dev/null 2>&1
+check "ts-monitor-logs: laptop is back" wait_until 60 logs_has 'select(.event=="peer_online" and .peer=="laptop")'
+check_eq "offline then online, each once" "peer_offline peer_online" \
+  "$(hx jq -rs '[.[] | select(.peer=="laptop" and (.event=="peer_offline" or .event=="peer_online")) | .event] | join(" ")' /root/logs.ndjson)"
 
 # --- failover: kernelcore's tailscaled stopped; ts-monitor (the operator) moves to other-server
 on_exit "$tailnet" start-node kernelcore

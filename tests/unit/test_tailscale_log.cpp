@@ -165,6 +165,38 @@ TEST_CASE("Events from laptop's captured log: the changes the log says, each onc
                });
 }
 
+TEST_CASE("Events from kernelcore's captured log: laptop offline while sent to, and back", "[tailscale][log][events]") {
+  // tailscaled-peer-offline-kernelcore.log (capture-peer-offline.sh): laptop, [dipk+] there,
+  // stopped while kernelcore pings it and opens TCP to it, then started.
+  LogEventTracker tracker;
+  PeerIndex names;
+  std::vector<std::string> got;
+  LineSplitter split;
+  split.feed(fixture("tailscaled-peer-offline-kernelcore.log") + "\n", [&](std::string_view line) {
+    auto ts = split_go_log_time(line);
+    auto c = classify_log_line(ts ? ts->text : line);
+    for (const auto& e : tracker.update(c.message, names)) got.push_back(e.kind + " " + e.peer + " " + e.message);
+  });
+  CHECK(got == std::vector<std::string>{
+                   "peer_offline [dipk+] [dipk+]: offline (gone from DERP derp-999)",
+                   "peer_online [dipk+] [dipk+]: online (restarted with a new disco key)",
+                   "path_changed [dipk+] [dipk+]: path -> direct 198.18.0.12:41641",
+               });
+
+  // A TCP connect that timed out is offline only when control said so; said once.
+  LogEventTracker t;
+  CHECK(t.update("open-conn-track: timeout opening (TCP 100.64.0.1:41242 => 100.64.0.2:80) to node [Hyz9+]; online=yes, lastRecv=27s",
+                 names)
+            .empty());
+  auto off = t.update("open-conn-track: timeout opening (TCP 100.64.0.1:41242 => 100.64.0.2:80) to node [Hyz9+]; online=no, lastRecv=32s",
+                      names);
+  REQUIRE(off.size() == 1);
+  CHECK(off[0].message == "[Hyz9+]: offline (no answer; control says offline)");
+  CHECK(t.update("open-conn-track: timeout opening (TCP 100.64.0.1:41243 => 100.64.0.2:80) to node [Hyz9+]; online=no, lastRecv=40s",
+                 names)
+            .empty());
+}
+
 TEST_CASE("Log events: a repeated line says nothing new; peers are named through the index", "[tailscale][log][events]") {
   LogEventTracker t;
   auto status = parse_status(fixture("status-exit-kernelcore.json"));

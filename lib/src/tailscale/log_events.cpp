@@ -93,6 +93,14 @@ std::vector<DerivedEvent> LogEventTracker::update(std::string_view m, const Peer
       out.push_back({"peer_offline", name, "online", "offline", fmt::format("{}: offline (gone from DERP {})", name, region)});
       peer_path_.erase(key);
     }
+  } else if (starts_with(m, "open-conn-track: timeout opening ") && m.find("; online=no") != std::string_view::npos) {
+    // A connection to the peer got no answer, and control's last word on it was offline.
+    auto key = short_key_at(between(m, " to node ", ";"));
+    if (!key.empty() && peer_offline_.insert(key).second) {
+      auto name = peer_name(index, key);
+      out.push_back({"peer_offline", name, "online", "offline", fmt::format("{}: offline (no answer; control says offline)", name)});
+      peer_path_.erase(key);
+    }
   } else if (starts_with(m, "wgengine: Reconfig: [") && m.find(" changed from \"discokey:") != std::string_view::npos) {
     auto key = short_key_at(m.substr(std::string_view("wgengine: Reconfig: ").size()));
     if (!key.empty()) online(key, "restarted with a new disco key");

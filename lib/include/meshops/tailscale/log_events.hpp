@@ -10,12 +10,20 @@
 //                                                                path_changed (to direct)
 //   "magicsock: derp-999 does not know about peer [WQJ2n], removing route"
 //                                                                peer_offline (gone from DERP)
+//   "open-conn-track: timeout opening (TCP ...) to node [WQJ2n]; online=no, lastRecv=17s"
+//                                                                peer_offline (control says so)
 //   "wgengine: Reconfig: [WQJ2n] changed from "discokey:..." to "discokey:...""
 //                                                                peer_online (it restarted)
 //   "health(warnable=W): error: TEXT" / "health(warnable=W): ok" health_warning / health_ok
 //   warnable not-in-map-poll, "control: client.Shutdown ..."     control_connected / _disconnected
-// The log never says when control marks a peer online or offline, nor a switch to a relay:
-// those events come from the LocalAPI source only. Pure: text in, events out.
+// Read in tailscaled's source (v1.98.10): control's online/offline patches are applied without
+// a log line at any verbosity (--verbose=1 adds "netmap diff" lines, which leave out Online),
+// so the log tells a peer is offline only when this node sends to it: via DERP (the first two
+// lines above; ts-monitor's probes and `tailscale ping` do) or a TCP connect. It is back when
+// its new disco key arrives (a restarted tailscaled: said without traffic) or it answers disco
+// again. A switch to a relay is not logged either: that, and an offline peer nobody sends to,
+// come from the LocalAPI source only (tailscaled-peer-offline-kernelcore.log shows what is
+// there). Pure: text in, events out.
 #include "meshops/tailscale/bus_events.hpp"
 #include "meshops/tailscale/log_classify.hpp"
 
