@@ -10,6 +10,7 @@
 #include "meshops/sys/atomic_file.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
@@ -245,6 +246,35 @@ TEST_CASE("own requests are counted only among the records the filters keep", "[
   CHECK(s.requests == 0);
   CHECK(s.own_requests == 1);  // the 502 probe: the filter keeps it, being ours leaves it out
   CHECK(s.filtered_out == 2);  // kLine and the 200 probe: not 5xx
+}
+
+TEST_CASE("own requests are meshops' exact User-Agents from loopback or the tailnet", "[nginx][filter]") {
+  // A User-Agent is anyone's to send: one from outside the host and the tailnet is a request
+  // like any other, so a client cannot hide from the summary by claiming to be a probe.
+  auto f = compile_log_format("combined");
+  auto own = [&](std::string_view client, std::string_view agent) {
+    auto line = fmt::format(R"({} - - [25/Nov/2026:17:43:25 +0000] "GET / HTTP/1.1" 200 6 "-" "{}")", client, agent);
+    LineParser p(f);
+    Record rec;
+    REQUIRE(p.parse(line, rec));
+    return is_own_request(rec);
+  };
+  CHECK(own("127.0.0.1", "meshops-probe/1"));
+  CHECK(own("100.64.0.7", "meshops-ts-benchmark/1"));
+  CHECK(own("fd7a:115c:a1e0::7", "meshops-probe/2"));
+  CHECK(own("::1", "meshops-probe/1"));
+  CHECK_FALSE(own("203.0.113.9", "meshops-probe/1"));      // spoofed from the internet
+  CHECK_FALSE(own("192.168.1.20", "meshops-ts-benchmark/1"));
+  CHECK_FALSE(own("127.0.0.1", "meshops-anything"));       // not a product meshops sends
+  CHECK_FALSE(own("127.0.0.1", "meshops-probe/1 (evil)"));
+  CHECK_FALSE(own("127.0.0.1", "meshops-probe/"));
+  CHECK_FALSE(own("127.0.0.1", "curl/8.0"));
+  // Without $remote_addr nothing tells a probe from a client that claims to be one.
+  auto no_addr = compile_log_format(R"([$time_local] "$request" $status "$http_user_agent")");
+  LineParser p(no_addr);
+  Record rec;
+  REQUIRE(p.parse(R"([25/Nov/2026:17:43:25 +0000] "GET / HTTP/1.1" 200 "meshops-probe/1")", rec));
+  CHECK_FALSE(is_own_request(rec));
 }
 
 TEST_CASE("lines missing fields or with bad typed values are malformed", "[nginx][parse]") {

@@ -36,9 +36,9 @@ Facts facts() {
   f.dns["llama.kernelcore.tailnet.test"].value = meshops::tailscale::parse_dns_query(read_fixture("reach/tailnet/dns-ollama.json"));
   f.dns["ghost.kernelcore.tailnet.test"] = f.dns["llama.kernelcore.tailnet.test"];
   f.dns["nodns.kernelcore.tailnet.test"].value = meshops::tailscale::parse_dns_query(read_fixture("reach/tailnet/dns-nodns.json"));
-  f.upstreams["127.0.0.1:11434"] = {"127.0.0.1:11434", true, "", "http://127.0.0.1:11434/api/tags", 200, ""};
-  f.upstreams["127.0.0.1:8080"] = {"127.0.0.1:8080", true, "", "", 0, ""};
-  f.upstreams["100.64.0.1:22"] = {"100.64.0.1:22", true, "", "", 0, ""};
+  f.upstreams["127.0.0.1:11434"] = {"127.0.0.1:11434", "", "", true, "", "http://127.0.0.1:11434/api/tags", 200, ""};
+  f.upstreams["127.0.0.1:8080"] = {"127.0.0.1:8080", "", "", true, "", "", 0, ""};
+  f.upstreams["100.64.0.1:22"] = {"100.64.0.1:22", "", "", true, "", "", 0, ""};
   return f;
 }
 
@@ -109,13 +109,31 @@ TEST_CASE("a name without a MagicDNS record, an upstream down, a port nothing pr
   CHECK(blocked(r) == "name");
   CHECK(layer(r, "name").summary == "nodns.kernelcore.tailnet.test does not resolve (SERVFAIL from MagicDNS)");
   auto f = facts();
-  f.upstreams["127.0.0.1:11434"] = {"127.0.0.1:11434", false, "connection refused", "", 0, ""};
+  f.upstreams["127.0.0.1:11434"] = {"127.0.0.1:11434", "", "", false, "connection refused", "", 0, ""};
   auto down = reach("laptop", "ollama", f);
   CHECK(blocked(down) == "upstream");
   CHECK(down.conclusion == "blocked at upstream: 127.0.0.1:11434: connection refused");
   auto p = reach("laptop", "tcp/5432");
   CHECK(layer(p, "upstream").verdict == LayerVerdict::unknown);  // not probed in this fixture
   CHECK(p.state == Exit::unknown);
+}
+
+TEST_CASE("an upstream the route guard kept from probing is UNKNOWN with the guard's reason and hint") {
+  // A tailnet upstream seen from a namespace without tailscaled's TUN: nothing was sent, so
+  // the walk cannot say whether the service answers, and must not say it is down.
+  auto f = facts();
+  UpstreamProbe guarded;
+  guarded.address = "100.64.0.1:22";
+  guarded.not_probed = "the route to 100.64.0.1 goes through eth0 (source 198.18.0.9), not tailscaled's TUN";
+  guarded.not_probed_hint = "run it in tailscaled's network namespace";
+  f.upstreams["100.64.0.1:22"] = guarded;
+  auto r = reach("other-server", "tcp/22", f);
+  const auto& up = layer(r, "upstream");
+  CHECK(up.verdict == LayerVerdict::unknown);
+  CHECK(up.summary == "100.64.0.1:22 was not probed: the route to 100.64.0.1 goes through eth0 (source 198.18.0.9), "
+                      "not tailscaled's TUN");
+  CHECK(up.change == "run it in tailscaled's network namespace");
+  CHECK(r.state == Exit::unknown);
 }
 
 TEST_CASE("an offline peer stops at the source") {
@@ -183,7 +201,7 @@ TEST_CASE("bench: --matrix of 100 peers x 10 services", "[.bench]") {
     servers += fmt::format("  server {{\n    listen 80;\n    server_name s{}.kernelcore.tailnet.test;\n"
                            "    location / {{ proxy_pass http://127.0.0.1:{}; }}\n  }}\n", i, 20000 + i);
     f.dns[fmt::format("s{}.kernelcore.tailnet.test", i)] = f.dns["llama.kernelcore.tailnet.test"];
-    f.upstreams[fmt::format("127.0.0.1:{}", 20000 + i)] = {fmt::format("127.0.0.1:{}", 20000 + i), true, "", "http://x/h", 200, ""};
+    f.upstreams[fmt::format("127.0.0.1:{}", 20000 + i)] = {fmt::format("127.0.0.1:{}", 20000 + i), "", "", true, "", "http://x/h", 200, ""};
   }
   auto c = meshops::config::parse(services + "}}}", "bench");
   std::string dump = read_fixture("reach/nginx/kernelcore.dump");

@@ -80,6 +80,25 @@ bool Cidr::contains(std::string_view a) const {
   return true;
 }
 
+bool is_own_request(const Record& rec) {
+  if (!rec.has(Var::http_user_agent) || !rec.has(Var::remote_addr)) return false;
+  // The product names meshops sends, each with its version: "meshops-probe/1".
+  auto ua = rec.get(Var::http_user_agent);
+  bool ours = false;
+  for (std::string_view product : {"meshops-probe/", "meshops-ts-benchmark/"})
+    if (ua.size() > product.size() && ua.substr(0, product.size()) == product &&
+        ua.find_first_not_of("0123456789", product.size()) == std::string_view::npos)
+      ours = true;
+  if (!ours) return false;
+  // Loopback, tailscale's CGNAT range and its IPv6 ULA: where meshops' probes come from.
+  static const std::array<Cidr, 4> sources{parse_cidr("127.0.0.0/8"), parse_cidr("::1/128"),
+                                           parse_cidr("100.64.0.0/10"), parse_cidr("fd7a:115c:a1e0::/48")};
+  auto client = rec.get(Var::remote_addr);
+  for (const auto& net : sources)
+    if (net.contains(client)) return true;
+  return false;
+}
+
 std::vector<StatusRange> parse_status_spec(std::string_view spec) {
   std::vector<StatusRange> out;
   for (auto part : split_commas(spec)) {

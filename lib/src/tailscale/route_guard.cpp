@@ -109,16 +109,20 @@ std::string route_problem(const Status* status, const std::string& ip, const Rou
   return {};
 }
 
-void require_tun_route(const Status* status, const std::string& ip) {
-  if (!is_tailnet_address(ip)) return;
+std::optional<Error> tun_route_error(const Status* status, const std::string& ip) {
+  if (!is_tailnet_address(ip)) return std::nullopt;
   auto problem = route_problem(status, ip, lookup_route(ip));
-  if (problem.empty()) return;
+  if (problem.empty()) return std::nullopt;
   bool userspace = status && !status->tun;
-  throw Error(Exit::unknown, problem,
-              userspace ? "with tailscaled --tun=userspace-networking, tailnet addresses are reachable only through its "
-                          "SOCKS5/HTTP proxy; run tailscaled with a TUN to benchmark from this host"
-                        : "run it in tailscaled's network namespace (ip netns exec NS ...), where its TUN (tailscale0) "
-                          "is; tailscaled in userspace-networking mode has no TUN to route through");
+  return Error(Exit::unknown, problem,
+               userspace ? "with tailscaled --tun=userspace-networking, tailnet addresses are reachable only through its "
+                           "SOCKS5/HTTP proxy; run tailscaled with a TUN to connect from this host"
+                         : "run it in tailscaled's network namespace (ip netns exec NS ...), where its TUN (tailscale0) "
+                           "is; tailscaled in userspace-networking mode has no TUN to route through");
+}
+
+void require_tun_route(const Status* status, const std::string& ip) {
+  if (auto e = tun_route_error(status, ip)) throw *e;
 }
 
 } // namespace meshops::tailscale

@@ -60,6 +60,8 @@ Target parse_target(const std::string& text, const config::Config& cfg, const st
 /// One probe of an upstream: TCP connect, then the service's health path.
 struct UpstreamProbe {
   std::string address;  ///< host:port
+  std::string not_probed;  ///< why nothing was sent (the route guard), with its hint
+  std::string not_probed_hint;
   bool tcp_ok = false;
   std::string tcp_error;
   std::string health_url;  ///< empty: no health path declared

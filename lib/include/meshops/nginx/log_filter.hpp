@@ -58,14 +58,10 @@ struct Filter {
 /// The host a record names: $host, else $http_host, else $server_name; empty when none.
 std::string_view record_host(const Record& rec);
 
-/// The User-Agent prefix of meshops' own requests: nginx-test's and ts-monitor's probes
-/// (meshops-probe/1), ts-benchmark's load (meshops-ts-benchmark/1).
-inline constexpr std::string_view kOwnUserAgentPrefix = "meshops-";
-
-/// Whether rec is one of meshops' own requests (known by its $http_user_agent; a format
-/// without one cannot tell, and nothing is).
-inline bool is_own_request(const Record& rec) {
-  return rec.has(Var::http_user_agent) && rec.get(Var::http_user_agent).substr(0, kOwnUserAgentPrefix.size()) == kOwnUserAgentPrefix;
-}
+/// Whether rec is one of meshops' own requests: nginx-test's and ts-monitor's probes
+/// (User-Agent meshops-probe/N) and ts-benchmark's load (meshops-ts-benchmark/N), sent from
+/// loopback or a tailnet address. A User-Agent alone is anyone's to send: a client outside
+/// the host and the tailnet, or a format without $remote_addr, is counted like any other.
+bool is_own_request(const Record& rec);
 
 } // namespace meshops::nginx

@@ -3,9 +3,12 @@
 // HTTP benchmark of a 100.x URL), it checks that this network namespace routes the address
 // through tailscaled's TUN. Without that check, a tool run outside tailscaled's namespace (or
 // beside a tailscaled in userspace-networking mode) connects through the default route: it
-// measures some other path, or sends tailnet traffic out of the host.
+// measures some other path, or sends tailnet traffic out of the host. meshops-reach checks
+// the same before it probes a tailnet address.
+#include "meshops/error.hpp"
 #include "meshops/tailscale/status.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,9 +33,12 @@ RouteLookup lookup_route(const std::string& ip);
 /// else the one-line reason. status may be null (tailscaled not asked: an IP given directly).
 std::string route_problem(const Status* status, const std::string& ip, const RouteLookup& route);
 
-/// Throws meshops::Error (Exit::unknown) with route_problem() and a hint about namespaces
-/// and userspace networking, unless ip is routed through tailscaled's TUN here. Addresses
-/// outside Tailscale's ranges pass unchecked.
+/// The Error (Exit::unknown) of route_problem() with a hint about namespaces and userspace
+/// networking, or none when ip is routed through tailscaled's TUN here. Addresses outside
+/// Tailscale's ranges pass unchecked. For a caller that reports it and carries on.
+std::optional<Error> tun_route_error(const Status* status, const std::string& ip);
+
+/// Throws tun_route_error(), if there is one: nothing is sent to ip.
 void require_tun_route(const Status* status, const std::string& ip);
 
 } // namespace meshops::tailscale

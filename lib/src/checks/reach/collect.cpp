@@ -7,6 +7,7 @@
 #include "meshops/nginx/runner.hpp"
 #include "meshops/nginx/select.hpp"
 #include "meshops/tailscale/localapi.hpp"
+#include "meshops/tailscale/route_guard.hpp"
 
 #include <fmt/format.h>
 
@@ -120,14 +121,22 @@ void collect_facts(Facts& facts, const std::vector<Source>& sources, const std::
     if (!proxied && !listened && t.kind == Target::Kind::port && t.proto == "tcp" && !dst.empty())
       health.emplace(fmt::format("{}:{}", dst, t.port), "");
   }
+  const tailscale::Status* status = facts.status.value ? &*facts.status.value : nullptr;
   std::vector<std::pair<std::string, std::future<UpstreamProbe>>> running;
   for (const auto& [address, url] : health) {
     if (facts.upstreams.count(address)) continue;
-    running.emplace_back(address, std::async(std::launch::async, [address = address, url = url, timeout = opt.timeout] {
+    running.emplace_back(address, std::async(std::launch::async, [address = address, url = url, timeout = opt.timeout, status] {
       UpstreamProbe p;
       p.address = address;
       auto colon = address.rfind(':');
-      auto tcp = net::probe_tcp(address.substr(0, colon), std::stoi(address.substr(colon + 1)), timeout);
+      auto host = address.substr(0, colon);
+      // A tailnet address is probed only through tailscaled's TUN (see route_guard.hpp).
+      if (auto e = tailscale::tun_route_error(status, host)) {
+        p.not_probed = e->what();
+        p.not_probed_hint = e->hint();
+        return p;
+      }
+      auto tcp = net::probe_tcp(host, std::stoi(address.substr(colon + 1)), timeout);
       p.tcp_ok = tcp.ok;
       p.tcp_error = tcp.error;
       if (tcp.ok && !url.empty()) {

@@ -326,6 +326,12 @@ Layer upstream_layer(const Target& t, const std::string& dst, const std::optiona
     return l;
   }
   const auto& p = it->second;
+  if (!p.not_probed.empty()) {
+    l.verdict = LayerVerdict::unknown;
+    l.summary = fmt::format("{} was not probed: {}", address, p.not_probed);
+    l.change = p.not_probed_hint;
+    return l;
+  }
   if (!p.tcp_ok) {
     l.verdict = LayerVerdict::block;
     l.summary = fmt::format("{}: {}", address, p.tcp_error);
