@@ -12,6 +12,8 @@ for dir in "$MESHOPS_BIN"/*/; do
 done
 ((${#tools[@]})) || { fail "no built tools under $MESHOPS_BIN"; finish; exit; }
 
+# The tools whose check needs tailscaled, with what makes them check (--plugin is one result).
+declare -A plugin_args=([ts-status]="" [ts-quality]="" [meshops-reach]="--check")
 declare -A socket_args=([ts-benchmark]=some-peer [fw-status]="--can some-peer tcp/22" [meshops-reach]="some-peer tcp/80")
 for t in "${tools[@]}"; do
   bin=$(tool "$t")
@@ -46,6 +48,13 @@ for t in "${tools[@]}"; do
     # Tools whose use of tailscaled needs an argument get one (ts-benchmark resolves a peer name).
     check_rc "$t with no tailscaled at --socket" 3 timeout 20 "$bin" --socket /nonexistent/tailscaled.sock --json ${socket_args[$t]:-}
     check "$t gave up within its timeout" test $((SECONDS - start)) -le 10
+    if [[ -v plugin_args[$t] ]]; then
+      check_rc "$t --plugin with no tailscaled" 3 timeout 20 "$bin" --socket /nonexistent/tailscaled.sock --plugin ${plugin_args[$t]}
+      check_match "$t --plugin: the status line says UNKNOWN and why" "^${t^^} UNKNOWN - .*tailscaled" "$(head -1 <<<"$out")"
+    fi
+  fi
+  if grep -q -- '--plugin' <<<"$help"; then
+    check_rc "$t --plugin --json is bad usage" 64 timeout 5 "$bin" --plugin --json
   fi
 done
 # A page that names one of ours names one that exists (nginx-test(1) named ts-ping(1) and

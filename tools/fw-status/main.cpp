@@ -120,11 +120,11 @@ nft::Packet can_packet(const Options& o, const nft::Services& services, const st
 
 Exit run(const Options& o, const cli::CommonOptions& common) {
   const auto& out = common.output;
-  if (o.watch_s > 0 && common.wants_metrics())
+  if (o.watch_s > 0 && common.wants_result())
     throw Error(Exit::usage, "--watch prints rates as a table or NDJSON (--json), not Prometheus metrics",
                 "scrape fw-status --prom (or --prom-file from a timer) for counters");
-  if (!o.can.empty() && common.wants_metrics())
-    throw Error(Exit::usage, "--can answers one question, it has no metrics", "drop --prom/--prom-file");
+  if (!o.can.empty() && common.wants_result())
+    throw Error(Exit::usage, "--can answers one question, it has no metrics", "drop --prom/--prom-file/--plugin");
   auto config = meshops::config::load(common.config_path);
   auto services = nft::Services::load();
 
@@ -159,7 +159,8 @@ Exit run(const Options& o, const cli::CommonOptions& common) {
     cli::emit(common, drift.status(),
               {[&] { cli::print_json(fw_status::check_json(drift), out); },
                [&] { cli::write_stdout(fw_status::check_text(drift, out)); },
-               [&] { return fw_status::check_metrics(drift); }});
+               [&] { return fw_status::check_metrics(drift); },
+               [&] { return fw_status::check_summary(drift); }});
     return drift.status();
   }
   auto zones = nft::analyse_zones(rs, config.firewall, services);

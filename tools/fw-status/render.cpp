@@ -283,6 +283,14 @@ std::vector<meshops::cli::Metric> check_metrics(const DriftReport& d) {
   return {m};
 }
 
+meshops::cli::Summary check_summary(const DriftReport& d) {
+  meshops::cli::Summary out{fmt::format("ruleset matches the declared zones ({} probes)", d.probes), {}};
+  for (auto sev : {meshops::Exit::critical, meshops::Exit::warning})
+    for (const auto& f : d.findings)
+      if (f.severity == sev) out.reasons.push_back(f.message);
+  return out;
+}
+
 std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr) {
   meshops::cli::Metric zp{"meshops_fw_status_zone_packets_total", "Packets counted by the rules of a zone's chain, by what they did", "counter", {}};
   meshops::cli::Metric zb{"meshops_fw_status_zone_bytes_total", "Bytes counted by the rules of a zone's chain, by what they did", "counter", {}};

@@ -1,6 +1,7 @@
 #pragma once
 // fw-status's views of the model: text tables, JSON documents, Prometheus metrics. Pure.
 #include "meshops/cli/output.hpp"
+#include "meshops/cli/plugin.hpp"
 #include "meshops/cli/prom.hpp"
 #include "meshops/error.hpp"
 #include "meshops/nft/drift.hpp"
@@ -42,6 +43,8 @@ nlohmann::json check_failed_json(const meshops::Error& e);
 std::string check_text(const DriftReport& d, const meshops::cli::Output& out);
 /// Drift findings by severity.
 std::vector<meshops::cli::Metric> check_metrics(const DriftReport& d);
+/// For --plugin: "ruleset matches the declared zones (N probes)", a reason per finding, critical first.
+meshops::cli::Summary check_summary(const DriftReport& d);
 
 /// Per zone and per chain counters, rule and table counts.
 std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr);

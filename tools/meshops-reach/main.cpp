@@ -61,8 +61,8 @@ Exit run(const Flags& f, const cli::CommonOptions& common) {
     throw Error(Exit::usage, "SRC and TARGET are needed (or --matrix, --check, --policy FILE)", "e.g. meshops-reach laptop ollama");
   if ((many || !f.policy.empty()) && !f.target.empty())
     throw Error(Exit::usage, "--matrix, --check and --policy take no TARGET");
-  if (common.wants_metrics() && !f.check)
-    throw Error(Exit::usage, "--prom is for --check (its findings are what an alert needs)");
+  if (common.wants_result() && !f.check)
+    throw Error(Exit::usage, "--prom and --plugin are for --check (its findings are what an alert needs)");
   auto cfg = meshops::config::load(common.config_path);
   meshops::tailscale::PolicyFile policy;
   if (!f.policy.empty()) policy = meshops::tailscale::parse_policy(meshops::sys::read_file(f.policy), f.policy);
@@ -114,7 +114,8 @@ Exit run(const Flags& f, const cli::CommonOptions& common) {
     cli::emit(common, cs,
               {[&] { cli::print_json(meshops_reach::check_json(findings, reports, cs), out); },
                [&] { cli::write_stdout(meshops_reach::check_text(findings, reports, cs, out)); },
-               [&] { return meshops_reach::check_metrics(findings, reports); }});
+               [&] { return meshops_reach::check_metrics(findings, reports); },
+               [&] { return meshops_reach::check_summary(findings, reports); }});
     return cs;
   }
   if (f.matrix) {

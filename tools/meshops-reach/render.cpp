@@ -168,6 +168,15 @@ nlohmann::ordered_json check_json(const std::vector<meshops::checks::reach::Inte
   return j;
 }
 
+cli::Summary check_summary(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+                           const std::vector<Report>& reports) {
+  cli::Summary out{fmt::format("{} pairs agree with allowFrom", reports.size()), {}};
+  for (auto sev : {meshops::Exit::critical, meshops::Exit::unknown, meshops::Exit::warning})
+    for (const auto& f : findings)
+      if (f.severity == sev) out.reasons.push_back(f.what);
+  return out;
+}
+
 std::vector<cli::Metric> check_metrics(const std::vector<meshops::checks::reach::IntentFinding>& findings,
                                        const std::vector<Report>& reports) {
   cli::Metric m{"meshops_reach_check_findings", "Disagreements between allowFrom and the walk, by severity", "gauge", {}};

@@ -3,6 +3,7 @@
 // (meshops/meshops-reach/1), and the matrix.
 #include "meshops/checks/reach.hpp"
 #include "meshops/cli/output.hpp"
+#include "meshops/cli/plugin.hpp"
 #include "meshops/cli/prom.hpp"
 
 #include <nlohmann/json.hpp>
@@ -30,5 +31,8 @@ nlohmann::ordered_json check_json(const std::vector<meshops::checks::reach::Inte
                                   const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state);
 std::vector<meshops::cli::Metric> check_metrics(const std::vector<meshops::checks::reach::IntentFinding>& findings,
                                                 const std::vector<meshops::checks::reach::Report>& reports);
+/// For --plugin: "N pairs agree with allowFrom", a reason per finding, the worst first.
+meshops::cli::Summary check_summary(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+                                    const std::vector<meshops::checks::reach::Report>& reports);
 
 } // namespace meshops_reach

@@ -95,7 +95,7 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
   };
   const auto files = input_files(o, meshops::config::load(c.config_path), /*error_log=*/true);
   if (o.follow) {
-    if (c.wants_metrics()) throw meshops::Error(Exit::usage, "errors --follow prints entries, not metrics");
+    if (c.wants_result()) throw meshops::Error(Exit::usage, "errors --follow prints entries, not metrics");
     meshops::sys::catch_stop_signals();
     meshops::sys::Follower follower(followed_file(files), {.from_start = o.from_start});
     std::uint64_t n = 0;
@@ -178,7 +178,8 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
     }
     cli::write_stdout(out);
   };
-  cli::emit(c, Exit::ok, {json_view, text_view, metrics});
+  auto words = [&] { return cli::Summary{fmt::format("{} error log entries in {} lines", sum.entries, sum.lines), {}}; };
+  cli::emit(c, Exit::ok, {json_view, text_view, metrics, words});
   return Exit::ok;
 }
 

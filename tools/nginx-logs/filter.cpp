@@ -19,8 +19,8 @@ using meshops::Exit;
 namespace nginx = meshops::nginx;
 
 Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
-  if (c.wants_metrics())
-    throw meshops::Error(Exit::usage, "filter prints records, not metrics: use summary --prom");
+  if (c.wants_result())
+    throw meshops::Error(Exit::usage, "filter prints records, not metrics: use summary --prom or --plugin");
   const auto cfg = meshops::config::load(c.config_path);
   const nginx::LogFormat lf = load_format(o, cfg);
   const nginx::Filter flt = make_filter(o, lf, /*with_time=*/true);

@@ -84,6 +84,11 @@ void report_malformed(const nginx::Summary& s, const std::string& file, const me
     meshops::cli::warn(kTool, fmt::format("{}:{}: malformed: {}", file, m.line_no, m.text));
 }
 
+/// For --plugin: the counts in one line (nginx-logs judges nothing: always OK).
+meshops::cli::Summary summary_words(const nginx::Summary& s) {
+  return {fmt::format("{} requests, {} 5xx, {} rate limited", s.requests, s.status_class[5], s.rate_limited_429 + s.rate_limited_503), {}};
+}
+
 void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
   meshops::cli::emit(c, Exit::ok,
                      {[&] {
@@ -92,7 +97,8 @@ void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
                         meshops::cli::print_json(j, c.output);
                       },
                       [&] { meshops::cli::write_stdout(summary_text(s, c.output)); },
-                      [&] { return summary_prom(s); }});
+                      [&] { return summary_prom(s); },
+                      [&] { return summary_words(s); }});
 }
 
 Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const nginx::AggregateOptions& ao,
@@ -120,7 +126,8 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
                           meshops::cli::print_ndjson(j);
                         },
                         [&] { meshops::cli::write_stdout(summary_text(s, c.output)); },
-                        [&] { return summary_prom(s); }});
+                        [&] { return summary_prom(s); },
+                        [&] { return summary_words(s); }});
     std::fflush(stdout);
   };
   while (!meshops::sys::stop_requested()) {
@@ -137,6 +144,8 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
 } // namespace
 
 Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c) {
+  // A plugin prints one result and exits; a follow prints one per interval until stopped.
+  if (o.follow && c.plugin) throw meshops::Error(Exit::usage, "summary --follow prints a summary every interval, --plugin one");
   const auto cfg = meshops::config::load(c.config_path);
   const nginx::LogFormat lf = load_format(o, cfg);
   nginx::AggregateOptions ao;

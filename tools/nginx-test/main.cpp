@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
     cli::emit(common, report.exit,
               {[&] { cli::print_json(nginx_test::to_json(report), common.output); },
                [&] { cli::write_stdout(nginx_test::render_text(report, common.output, common.verbose > 0)); },
-               [&] { return nginx_test::to_metrics(report); }});
+               [&] { return nginx_test::to_metrics(report); },
+               [&] { return nginx_test::to_summary(report); }});
     // The report is printed first (its JSON says why too), then the problem as every tool
     // reports an error: `nginx-test: what`, and `hint: ...` below it.
     if (!report.problem.empty()) throw meshops::Error(report.exit, report.problem, report.hint);

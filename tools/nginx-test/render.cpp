@@ -120,4 +120,20 @@ std::vector<cli::Metric> to_metrics(const Report& r) {
   return m;
 }
 
+meshops::cli::Summary to_summary(const Report& r) {
+  using meshops::nginx::Level;
+  using meshops::nginx::Status;
+  meshops::cli::Summary out{fmt::format("configuration ok, {} checks ok", r.checks.size()), {}};
+  if (!r.problem.empty()) out.reasons.push_back(r.problem);
+  if (!r.run.ok())
+    for (const auto& d : r.run.diagnostics)
+      if (d.level <= Level::warn)
+        out.reasons.push_back(fmt::format("nginx [{}] {}{}", meshops::nginx::level_name(d.level), d.message,
+                                          d.file ? fmt::format(" in {}:{}", *d.file, d.line.value_or(0)) : ""));
+  for (auto status : {Status::crit, Status::warn})
+    for (const auto& c : r.checks)
+      if (c.status == status) out.reasons.push_back(fmt::format("{}: {}", c.name, c.reason));
+  return out;
+}
+
 } // namespace nginx_test

@@ -4,6 +4,7 @@
 #include "report.hpp"
 
 #include "meshops/cli/output.hpp"
+#include "meshops/cli/plugin.hpp"
 #include "meshops/cli/prom.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,5 +22,9 @@ std::string render_text(const Report& r, const meshops::cli::Output& out, bool v
 
 /// meshops_nginx_test_* metrics.
 std::vector<meshops::cli::Metric> to_metrics(const Report& r);
+
+/// For --plugin: "configuration ok, N checks ok"; reasons: the problem, nginx's errors and
+/// warnings when it rejected the configuration, then each check not ok, critical first.
+meshops::cli::Summary to_summary(const Report& r);
 
 } // namespace nginx_test

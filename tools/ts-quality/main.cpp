@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
           cli::emit(common, result.code(),
                     {[&] { cli::print_json(ts_quality::to_json(result), common.output); },
                      [&] { cli::write_stdout(ts_quality::to_text(result, common.output)); },
-                     [&] { return ts_quality::to_prom(result); }});
+                     [&] { return ts_quality::to_prom(result); },
+                     [&] { return ts_quality::to_summary(result); }});
         };
         // Every state ends in the whole document; a run that cannot measure says why in it.
         // An error also goes to stderr (tool_main), so only JSON repeats it on stdout.

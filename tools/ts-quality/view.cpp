@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 
 namespace ts_quality {
@@ -274,6 +275,9 @@ std::vector<meshops::cli::Metric> to_prom(const Result& r) {
     verdict.samples.push_back({l, static_cast<double>(static_cast<int>(q.verdict))});
   }
   const auto& t = rep.options.thresholds;
+  // A peer over either threshold is degraded (WARNING): the plugin view's warn fields.
+  avg.warn = t.max_latency_ms / 1000;
+  loss.warn = t.max_loss_pct / 100;
   std::vector<Metric> out{rtt, avg, jitter, loss, path, changed, verdict,
                           {"meshops_ts_quality_max_latency_seconds", "The average round trip above which a peer is degraded (--max-latency, monitoring.maxLatency).",
                            "gauge", {{{}, t.max_latency_ms / 1000}}},
@@ -287,6 +291,23 @@ std::vector<meshops::cli::Metric> to_prom(const Result& r) {
       derp.samples.push_back({{{"region", region_text(l.region)}, {"region_id", std::to_string(l.region.id)}}, l.latency_ms / 1000});
     out.push_back(derp);
   }
+  return out;
+}
+
+meshops::cli::Summary to_summary(const Result& r) {
+  meshops::cli::Summary out{"", r.reasons};
+  std::map<std::string, int> paths;
+  for (const auto& q : r.report.targets) {
+    ++paths[meshops::monitor::to_string(q.path.kind)];
+    if (q.verdict == meshops::monitor::Verdict::ok) continue;
+    std::string why;
+    for (const auto& reason : q.reasons) why += (why.empty() ? " (" : ", ") + reason;
+    out.reasons.push_back(fmt::format("{}: {}{}", q.target.name, meshops::monitor::to_string(q.verdict), why.empty() ? "" : why + ")"));
+  }
+  std::string by_path;
+  for (const auto& [kind, n] : paths) by_path += fmt::format("{}{} {}", by_path.empty() ? "" : ", ", kind, n);
+  out.ok = fmt::format("{} peers ok{}", r.report.targets.size(), by_path.empty() ? "" : " (" + by_path + ")");
+  if (r.report.interrupted) out.reasons.push_back("interrupted before every probe ended");
   return out;
 }
 

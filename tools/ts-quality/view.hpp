@@ -4,6 +4,7 @@
 #include "netcheck.hpp"
 
 #include "meshops/cli/output.hpp"
+#include "meshops/cli/plugin.hpp"
 #include "meshops/cli/prom.hpp"
 #include "meshops/error.hpp"
 #include "meshops/monitor/quality.hpp"
@@ -34,5 +35,7 @@ std::string sparkline(const std::vector<meshops::monitor::Probe>& probes);
 nlohmann::ordered_json to_json(const Result& r);
 std::string to_text(const Result& r, const meshops::cli::Output& out);
 std::vector<meshops::cli::Metric> to_prom(const Result& r);
+/// For --plugin: "N peers ok (direct N)", and a reason per peer not ok ("other-server: down").
+meshops::cli::Summary to_summary(const Result& r);
 
 } // namespace ts_quality

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
         app.add_flag("--exit-nodes", filters.exit_nodes, "Only peers offering to be an exit node");
         app.add_flag("--raw", raw, "Print tailscaled's own /status JSON untouched")
             ->excludes(app.get_option("--prom"))
-            ->excludes(app.get_option("--prom-file"));
+            ->excludes(app.get_option("--prom-file"))
+            ->excludes(app.get_option("--plugin"));
         // Hidden (no group): what the shell completions of every tool offer for a PEER value.
         app.add_flag("--complete-peers", complete_peers, "Print the peers' names, one a line")->group("");
       },
@@ -57,7 +58,8 @@ int main(int argc, char** argv) {
         cli::emit(common, view.code,
                   {[&] { cli::print_json(ts_status::to_json(view), common.output); },
                    [&] { cli::write_stdout(ts_status::to_text(view, common.output)); },
-                   [&] { return ts_status::to_prom(view); }});
+                   [&] { return ts_status::to_prom(view); },
+                   [&] { return ts_status::to_summary(view); }});
         return view.code;
       });
 }

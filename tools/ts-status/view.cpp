@@ -376,4 +376,10 @@ std::vector<meshops::cli::Metric> to_prom(const View& v) {
   return out;
 }
 
+meshops::cli::Summary to_summary(const View& v) {
+  std::size_t online = 0;
+  for (const auto& p : v.status.peers) online += p.online;
+  return {fmt::format("{}, {}/{} peers online", v.status.backend_state, online, v.status.peers.size()), v.reasons};
+}
+
 } // namespace ts_status

@@ -2,6 +2,7 @@
 // ts-status's view of tailscaled's state: which peers to show, the check result, and the
 // three renderings (text, JSON schema meshops/ts-status/1, Prometheus).
 #include "meshops/cli/output.hpp"
+#include "meshops/cli/plugin.hpp"
 #include "meshops/cli/prom.hpp"
 #include "meshops/error.hpp"
 #include "meshops/tailscale/status.hpp"
@@ -47,5 +48,7 @@ std::string completion_names(const meshops::tailscale::Status& status);
 nlohmann::ordered_json to_json(const View& v);
 std::string to_text(const View& v, const meshops::cli::Output& out);
 std::vector<meshops::cli::Metric> to_prom(const View& v);
+/// For --plugin: "Running, N/M peers online", and the reasons.
+meshops::cli::Summary to_summary(const View& v);
 
 } // namespace ts_status

@@ -26,6 +26,9 @@ void add_common_flags(CLI::App& app, const ToolInfo& info, CommonOptions& c) {
     app.add_option("--prom-file", c.prom_file, "Also write Prometheus text atomically to PATH, in every state")
         ->type_name("PATH");
     json->excludes(prom);
+    auto* plugin = app.add_flag("--plugin", c.plugin,
+                                "Print a Monitoring Plugins status line with performance data (Nagios, Icinga)");
+    plugin->excludes(json)->excludes(prom);
   }
   if (info.socket)
     app.add_option("--socket", c.socket, "tailscaled's LocalAPI socket (default $TS_SOCKET, then /var/run/tailscale/tailscaled.sock)")
@@ -56,6 +59,7 @@ Output decide_output(const CommonOptions& c) {
   Output o;
   if (c.prom) o.format = Format::prom;
   else if (c.json) o.format = Format::json;
+  else if (c.plugin) o.format = Format::plugin;
   else if (!c.prom_file.empty()) o.format = Format::none;  // the file is the output
   o.color = o.format == Format::text && use_color(c.color);
   o.legend = !c.no_legend;
@@ -110,13 +114,17 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
   common.output = decide_output(common);
   common.tool = info.name;
   Exit code = Exit::unknown;
+  std::string failure, hint;  // what ended the run, for --plugin's status line
   try {
     code = run();
   } catch (const Error& e) {
     report(info.name, e.what(), e.hint());
     code = e.code();
+    failure = e.what();
+    hint = e.hint();
   } catch (const std::exception& e) {
-    report(info.name, fmt::format("internal error: {}", e.what()), "");
+    failure = fmt::format("internal error: {}", e.what());
+    report(info.name, failure, "");
     code = Exit::unknown;
   }
   // A run that failed before emit(): the file still says so, instead of the last good run's
@@ -128,25 +136,32 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
       report(info.name, e.what(), e.hint());
     }
   }
+  // --plugin owes its status line in every state: the error it failed with, the hint below.
+  if (!common.emitted && common.output.format == Format::plugin && !failure.empty())
+    write_stdout(render_plugin(info.name, code, {"", {failure}}, {}, hint.empty() ? "" : "hint: " + terminal_safe(hint) + "\n"));
   if (std::fflush(stdout) != 0 && errno == EPIPE) return 0;
   return static_cast<int>(code);
 }
 
 void emit(const CommonOptions& common, Exit state, const Views& views) {
   common.emitted = true;
+  const bool plugin = common.output.format == Format::plugin;
+  std::vector<Metric> metrics;
+  if (common.wants_metrics() || plugin) metrics = views.metrics();
   std::exception_ptr write_failed;  // the view still shows what was measured, then the error
   if (common.wants_metrics()) {
-    auto metrics = views.metrics();
+    auto all = metrics;
     auto run = run_metrics(common.tool, state, /*up=*/true, now_unix_s());
-    metrics.insert(metrics.end(), run.begin(), run.end());
+    all.insert(all.end(), run.begin(), run.end());
     try {
-      write_metrics(common, render_prom(metrics));
+      write_metrics(common, render_prom(all));
     } catch (const Error&) {
       write_failed = std::current_exception();
     }
   }
   if (common.output.format == Format::json) views.json();
   else if (common.output.format == Format::text) views.text();
+  else if (plugin) write_stdout(render_plugin(common.tool, state, views.summary ? views.summary() : Summary{}, metrics, ""));
   if (write_failed) std::rethrow_exception(write_failed);
 }
 

@@ -10,8 +10,9 @@
 
 namespace meshops::cli {
 
-/// What stdout carries; none: --prom-file alone, the file is the output.
-enum class Format { text, json, prom, none };
+/// What stdout carries; none: --prom-file alone, the file is the output; plugin: the
+/// Monitoring Plugins status line (--plugin).
+enum class Format { text, json, prom, plugin, none };
 enum class ColorMode { auto_, always, never };
 
 struct Output {

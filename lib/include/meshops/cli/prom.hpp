@@ -2,6 +2,7 @@
 // Prometheus text exposition (format 0.0.4), for node_exporter's textfile collector.
 #include "meshops/error.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +21,8 @@ struct Metric {
   std::string help;
   std::string type;  ///< "gauge", "counter" or "summary" (samples labelled quantile, then _sum/_count)
   std::vector<Sample> samples;
+  std::optional<double> warn = {};  ///< threshold of WARNING, in the metric's unit (plugin perfdata)
+  std::optional<double> crit = {};  ///< threshold of CRITICAL, likewise
 };
 
 /// Renders metrics with # HELP and # TYPE lines; label values are escaped (\\, \", \n).

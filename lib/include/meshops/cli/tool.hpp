@@ -2,6 +2,7 @@
 // The shape every binary shares: common flags of the CLI contract, parse errors as exit 64,
 // one exit path that reports a meshops::Error once as `TOOL: what failed: why`.
 #include "meshops/cli/output.hpp"
+#include "meshops/cli/plugin.hpp"
 #include "meshops/cli/prom.hpp"
 #include "meshops/error.hpp"
 
@@ -22,6 +23,7 @@ struct CommonOptions {
   bool json = false;        ///< --json
   bool prom = false;        ///< --prom: Prometheus text on stdout
   std::string prom_file;    ///< --prom-file: also (or only) write it to PATH
+  bool plugin = false;      ///< --plugin: the Monitoring Plugins status line on stdout
   ColorMode color = ColorMode::auto_;
   bool no_legend = false;   ///< --no-legend
   int verbose = 0;          ///< -v, repeatable
@@ -31,6 +33,9 @@ struct CommonOptions {
 
   /// Whether the run owes Prometheus text (--prom or --prom-file).
   bool wants_metrics() const { return prom || !prom_file.empty(); }
+  /// Whether the run owes one check result for a machine (--prom, --prom-file or --plugin):
+  /// modes that have none (a stream, a question) refuse these as bad usage.
+  bool wants_result() const { return wants_metrics() || plugin; }
 
   std::chrono::milliseconds timeout() const {
     return std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
@@ -41,7 +46,7 @@ struct ToolInfo {
   std::string name;         ///< the binary's name, prefix of every error line
   std::string description;  ///< one line, capitalised, no trailing period
   bool socket = false;      ///< offers --socket (tools that talk to tailscaled)
-  bool prom = false;        ///< offers --prom and --prom-file (check tools)
+  bool prom = false;        ///< offers --prom, --prom-file and --plugin (check tools)
   bool follows = false;     ///< streams (-f/--follow, a daemon): --json prints NDJSON then
 };
 
@@ -57,12 +62,15 @@ struct Views {
   std::function<void()> json;                    ///< prints the JSON document
   std::function<void()> text;                    ///< prints the text view
   std::function<std::vector<Metric>()> metrics;  ///< the tool's own metrics
+  std::function<Summary()> summary = {};         ///< the result in words, for --plugin
 };
 
-/// Shows a check's result: the JSON or text view on stdout, and with --prom / --prom-file the
-/// metrics followed by run_metrics(state, up=1): --prom-file is written (atomically) before
-/// stdout, and beside --json too. Called again (a follow), it rewrites the file. A run that
-/// ends without emit() (an error) gets the run metrics alone with up=0 from tool_main.
+/// Shows a check's result: the JSON, text or plugin view on stdout, and with --prom /
+/// --prom-file the metrics followed by run_metrics(state, up=1): --prom-file is written
+/// (atomically) before stdout, and beside --json or --plugin too. --plugin prints
+/// render_plugin() of the summary and the tool's metrics. Called again (a follow), it rewrites
+/// the file. A run that ends without emit() (an error) gets the run metrics alone with up=0
+/// from tool_main, and with --plugin an UNKNOWN (or the error's state) status line.
 void emit(const CommonOptions& common, Exit state, const Views& views);
 
 /// Writes `TOOL: message` (escaped) to stderr: for warnings that do not end the run.
