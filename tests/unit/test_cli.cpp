@@ -1,11 +1,13 @@
 // cli: escaping, table rendering, Prometheus text, exit-code ranking.
 #include "meshops/cli/escape.hpp"
+#include "meshops/cli/output.hpp"
 #include "meshops/cli/prom.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/error.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace meshops;
 using namespace meshops::cli;
@@ -29,6 +31,16 @@ TEST_CASE("terminal_safe escapes control characters and invalid UTF-8", "[cli][e
       {"zero-width space", "lap\xe2\x80\x8btop", "lap\\u200btop"},
       {"byte-order mark", "\xef\xbb\xbfname", "\\ufeffname"},
       {"other 3-byte characters kept", "\xe2\x9c\x93 \xe2\x82\xac", "\xe2\x9c\x93 \xe2\x82\xac"},
+      // Issue 18: 0xF5..0xFF lead no sequence, so the bytes after them are not swallowed.
+      {"0xFF then two 8-bit CSIs", "\xff\x9b\x9b" "2J", "\\xff\\x9b\\x9b2J"},
+      {"lead bytes F5..FE", "\xf5\x80\x80\x80\xfe\xbf\xbf", "\\xf5\\x80\\x80\\x80\\xfe\\xbf\\xbf"},
+      {"raw 8-bit CSI", "\x9b" "2J", "\\x9b2J"},
+      {"word joiner", "lap\xe2\x81\xa0top", "lap\\u2060top"},
+      {"right-to-left isolate", "a\xe2\x81\xa7" "b", "a\\u2067b"},
+      {"soft hyphen", "a\xc2\xad" "b", "a\\u00adb"},
+      {"tag character", "a\xf3\xa0\x80\x81", "a\\ue0001"},
+      {"4-byte characters kept", "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
+      {"2-byte characters kept", "\xc2\xa0\xc3\xa9", "\xc2\xa0\xc3\xa9"},
   };
   for (const auto& c : cases) {
     DYNAMIC_SECTION(c.name) { CHECK(terminal_safe(c.in) == c.want); }
@@ -99,6 +111,31 @@ TEST_CASE("elide cuts the end, or the middle to keep both ends", "[cli][table]")
   CHECK(elide("abc", 5) == "abc");
   CHECK(elide("abcdef", 1) == "…");
   CHECK(elide("kernelcöre", 6) == "kerne…");  // by code points, not bytes
+}
+
+TEST_CASE("JSON output writes C1 controls, DEL and bidi characters as \\u escapes", "[cli][json][escape]") {
+  // Raw, these reach the terminal of whoever reads the document (issue 18); nlohmann escapes
+  // only what JSON must.
+  nlohmann::ordered_json doc{{"peer", "a\xc2\x85" "b\xe2\x80\xae" "c\x7f" "d\xc2\x9b" "2J"},
+                             {"tag", "x\xf3\xa0\x80\x81"},
+                             {"kept", "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80"},
+                             {"invalid", "\xff\x9b"}};
+  auto text = dump_json(doc, /*pretty=*/false);
+  CHECK(text == R"({"peer":"a\u0085b\u202ec\u007fd\u009b2J","tag":"x\udb40\udc01","kept":")"
+                "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80" R"(","invalid":")" "\xef\xbf\xbd\xef\xbf\xbd" R"("})");
+  // The same document: only the spelling changed.
+  auto back = nlohmann::ordered_json::parse(text);
+  CHECK(back["peer"] == doc["peer"]);
+  CHECK(back["tag"] == doc["tag"]);
+  CHECK(dump_json(nlohmann::json{{"a", 1}}, /*pretty=*/true) == "{\n  \"a\": 1\n}");
+}
+
+TEST_CASE("Prometheus label values carry no raw control byte", "[cli][prom][escape]") {
+  std::vector<Metric> m{{"meshops_fw_status_chain_info", "Chains.", "gauge", {{{{"table", "t\x1b]0;owned\x07"}, {"chain", "c\xc2\x9b"}}, 1}}}};
+  CHECK(render_prom(m) ==
+        "# HELP meshops_fw_status_chain_info Chains.\n"
+        "# TYPE meshops_fw_status_chain_info gauge\n"
+        "meshops_fw_status_chain_info{table=\"t\\\\e]0;owned\\\\x07\",chain=\"c\\\\u009b\"} 1\n");
 }
 
 TEST_CASE("render_prom writes HELP, TYPE and escaped labels", "[cli][prom]") {

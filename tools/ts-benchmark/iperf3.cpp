@@ -1,5 +1,7 @@
 #include "iperf3.hpp"
 
+#include "meshops/sys/json.hpp"
+
 #include "meshops/error.hpp"
 #include "meshops/sys/process.hpp"
 
@@ -18,7 +20,8 @@ double number_at(const json& obj, const char* section, const char* key) {
   if (s == obj.end() || !s->is_object()) throw std::runtime_error(fmt::format("end.{}: missing", section));
   auto v = s->find(key);
   if (v == s->end() || !v->is_number()) throw std::runtime_error(fmt::format("end.{}.{}: expected a number", section, key));
-  return v->get<double>();
+  // A count or a rate is never negative, and a byte count past 2^63 is no transfer that happened.
+  return meshops::sys::json_number(*v, fmt::format("end.{}.{}", section, key), 0, 9.2e18);
 }
 
 } // namespace
@@ -26,8 +29,8 @@ double number_at(const json& obj, const char* section, const char* key) {
 meshops::net::TransferResult parse_iperf3(std::string_view text) {
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
+    j = meshops::sys::parse_json(text);
+  } catch (const meshops::sys::JsonError& e) {
     throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
   }
   if (!j.is_object()) throw std::runtime_error("expected an object");
@@ -40,7 +43,8 @@ meshops::net::TransferResult parse_iperf3(std::string_view text) {
   r.mbit_s = number_at(*end, "sum_received", "bits_per_second") / 1e6;
   // retransmits exist on Linux senders only.
   if (auto s = end->find("sum_sent"); s != end->end() && s->is_object())
-    if (auto v = s->find("retransmits"); v != s->end() && v->is_number_integer()) r.retransmits = v->get<std::uint64_t>();
+    if (auto v = s->find("retransmits"); v != s->end() && v->is_number_integer())
+      r.retransmits = static_cast<std::uint64_t>(meshops::sys::json_integer(*v, "end.sum_sent.retransmits", 0, INT64_MAX));
   return r;
 }
 

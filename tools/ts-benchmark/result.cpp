@@ -3,6 +3,7 @@
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
+#include "meshops/sys/json.hpp"
 
 #include <fmt/format.h>
 
@@ -32,6 +33,12 @@ json bloat(const meshops::net::LatencyStats& idle, const meshops::net::LatencySt
 }
 
 /// The number at a dotted path of doc, if it is one.
+// A line written by another version, or edited, may hold any type under a key.
+std::string text_at(const nlohmann::json& doc, const char* key) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::optional<double> number_at(const nlohmann::json& doc, const std::string& path) {
   const nlohmann::json* cur = &doc;
   std::stringstream ss(path);
@@ -96,19 +103,25 @@ json to_json(const Result& r, const std::string& generated_at) {
 }
 
 std::optional<Comparison> compare(const json& doc, const std::string& history_text) {
+  // A target given on the command line may be any bytes: replaced, not thrown, like our output.
+  const auto now = nlohmann::json::parse(doc.dump(-1, ' ', false, json::error_handler_t::replace));
   std::optional<nlohmann::json> prev;
   std::stringstream lines(history_text);
   std::string line;
   while (std::getline(lines, line)) {
     if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j;
+    try {
+      j = meshops::sys::parse_json(line);
+    } catch (const meshops::sys::JsonError&) {
+      continue;
+    }
     if (!j.is_object()) continue;
-    if (j.value("kind", "") == doc.value("kind", "") && j.value("target", "") == doc.value("target", "")) prev = std::move(j);
+    if (text_at(j, "kind") == text_at(now, "kind") && text_at(j, "target") == text_at(now, "target")) prev = std::move(j);
   }
   if (!prev) return std::nullopt;
-  auto now = nlohmann::json::parse(doc.dump());
   Comparison c;
-  c.previous_at = prev->value("generated_at", "");
+  c.previous_at = text_at(*prev, "generated_at");
   for (const char* m : kCompared) {
     auto a = number_at(*prev, m), b = number_at(now, m);
     if (!a || !b) continue;

@@ -1,5 +1,7 @@
 #include "netcheck.hpp"
 
+#include "meshops/sys/json.hpp"
+
 #include "meshops/error.hpp"
 #include "meshops/sys/process.hpp"
 
@@ -54,8 +56,8 @@ DerpRegion region_named(int id, const std::map<int, DerpRegion>& regions) {
 Netcheck parse_netcheck(std::string_view text_in, const std::map<int, DerpRegion>& regions) {
   json j;
   try {
-    j = json::parse(text_in);
-  } catch (const json::parse_error& e) {
+    j = meshops::sys::parse_json(text_in);
+  } catch (const meshops::sys::JsonError& e) {
     throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
   }
   if (!j.is_object()) throw std::runtime_error(fmt::format("expected an object, got {}", j.type_name()));
@@ -89,8 +91,8 @@ Netcheck parse_netcheck(std::string_view text_in, const std::map<int, DerpRegion
 std::map<int, DerpRegion> parse_derpmap(std::string_view text_in) {
   json j;
   try {
-    j = json::parse(text_in);
-  } catch (const json::parse_error& e) {
+    j = meshops::sys::parse_json(text_in);
+  } catch (const meshops::sys::JsonError& e) {
     throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
   }
   std::map<int, DerpRegion> out;

@@ -9,7 +9,8 @@ namespace {
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
-  std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+  // Lead bytes: C2..DF two bytes, E0..EF three, F0..F4 four; 80..C1 and F5..FF lead nothing.
+  std::size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
   if (len == 0 || i + len > s.size()) return 0;
   for (std::size_t k = 1; k < len; ++k)
     if ((b(i + k) & 0xC0) != 0x80) return 0;
@@ -21,20 +22,30 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return len;
 }
 
-/// Code points that are printable yet let a string lie about itself on a terminal: zero-width
-/// characters, bidirectional overrides and isolates (a peer name that reads backwards), line and
-/// paragraph separators, the byte-order mark.
-bool deceptive(char32_t cp) {
-  return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-         cp == 0xFEFF;
-}
-
-char32_t decode3(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[k])); };
-  return ((b(i) & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
+/// The code point of the valid sequence of len bytes at s[i].
+char32_t decode(std::string_view s, std::size_t i, std::size_t len) {
+  auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+  switch (len) {
+  case 2: return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+  case 3: return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  default: return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+  }
 }
 
 } // namespace
+
+bool hidden_code_point(char32_t cp) {
+  return cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||             // DEL, C1 controls (0x9B is CSI)
+         cp == 0x00AD || cp == 0x034F || cp == 0x061C ||          // soft hyphen, grapheme joiner, Arabic letter mark
+         cp == 0x115F || cp == 0x1160 || cp == 0x180E ||          // Hangul fillers, Mongolian vowel separator
+         (cp >= 0x200B && cp <= 0x200F) ||                        // zero-width space/joiners, LRM, RLM
+         (cp >= 0x2028 && cp <= 0x202E) ||                        // line/paragraph separators, bidi embeddings and overrides
+         (cp >= 0x2060 && cp <= 0x206F) ||                        // word joiner, invisible operators, bidi isolates, deprecated formats
+         cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0 ||          // Hangul filler, byte-order mark, halfwidth filler
+         (cp >= 0xFFF9 && cp <= 0xFFFB) ||                        // interlinear annotation
+         (cp >= 0x1D173 && cp <= 0x1D17A) ||                      // musical formatting
+         (cp >= 0xE0000 && cp <= 0xE007F);                        // tag characters
+}
 
 std::string terminal_safe(std::string_view s) {
   std::string out;
@@ -55,27 +66,44 @@ std::string terminal_safe(std::string_view s) {
     default: break;
     }
     if (c >= 0x80) {
-      std::size_t len = utf8_sequence(s, i);
-      // C1 controls (U+0080..U+009F) are as dangerous as ESC on many terminals.
-      bool c1 = len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
-      if (len == 3 && deceptive(decode3(s, i))) {
-        out += fmt::format("\\u{:04x}", static_cast<unsigned>(decode3(s, i)));
-        i += 3;
-        continue;
-      }
-      if (len && !c1) {
-        out.append(s.substr(i, len));
+      if (std::size_t len = utf8_sequence(s, i)) {
+        char32_t cp = decode(s, i, len);
+        if (hidden_code_point(cp)) out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+        else out.append(s.substr(i, len));
         i += len;
-        continue;
-      }
-      if (c1) {
-        out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[i + 1]));
-        i += 2;
         continue;
       }
     }
     out += fmt::format("\\x{:02x}", c);
     ++i;
+  }
+  return out;
+}
+
+std::string json_escape_hidden(std::string dumped) {
+  std::size_t i = 0;
+  while (i < dumped.size() && static_cast<unsigned char>(dumped[i]) < 0x7F) ++i;
+  if (i == dumped.size()) return dumped;  // ASCII without DEL: the common case, untouched
+  std::string out(dumped, 0, i);
+  out.reserve(dumped.size() + 16);
+  auto escape = [&](unsigned u) { out += fmt::format("\\u{:04x}", u); };
+  while (i < dumped.size()) {
+    auto c = static_cast<unsigned char>(dumped[i]);
+    std::size_t len = c < 0x80 ? 1 : utf8_sequence(dumped, i);
+    if (len == 0) {  // not from nlohmann's replace mode; kept as it came
+      out += dumped[i++];
+      continue;
+    }
+    char32_t cp = len == 1 ? c : decode(dumped, i, len);
+    if (!hidden_code_point(cp)) {
+      out.append(dumped, i, len);
+    } else if (cp > 0xFFFF) {
+      escape(0xD800 + ((cp - 0x10000) >> 10));
+      escape(0xDC00 + ((cp - 0x10000) & 0x3FF));
+    } else {
+      escape(cp);
+    }
+    i += len;
   }
   return out;
 }

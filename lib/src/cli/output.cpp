@@ -1,5 +1,7 @@
 #include "meshops/cli/output.hpp"
 
+#include "meshops/cli/escape.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -42,7 +44,9 @@ namespace {
 
 template <typename Json>
 std::string dump(const Json& doc, bool pretty) {
-  return doc.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace);
+  // nlohmann escapes only what JSON must (< 0x20): C1 controls, DEL and bidi overrides from a
+  // peer name or a log line would reach the terminal of whoever reads the document.
+  return json_escape_hidden(doc.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace));
 }
 
 void flush_line() {

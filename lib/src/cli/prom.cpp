@@ -1,5 +1,7 @@
 #include "meshops/cli/prom.hpp"
 
+#include "meshops/cli/escape.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -7,14 +9,26 @@
 namespace meshops::cli {
 namespace {
 
-std::string escape_label(const std::string& v) {
+// Label values come from the ruleset, peers and logs. The exposition format's own escapes
+// (\\, \", \n) first; every other control or hidden character as terminal_safe writes it
+// (ESC as \e), its backslash escaped in turn, so no raw control byte reaches a terminal.
+std::string escape_label(std::string_view v) {
   std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+  auto safe = [&](std::string_view chunk) {
+    for (char c : terminal_safe(chunk)) {
+      if (c == '\\') out += '\\';
+      out += c;
+    }
+  };
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c != '\\' && c != '"' && c != '\n') continue;
+    safe(v.substr(start, i - start));
+    out += c == '\\' ? "\\\\" : c == '"' ? "\\\"" : "\\n";
+    start = i + 1;
   }
+  safe(v.substr(start));
   return out;
 }
 

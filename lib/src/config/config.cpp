@@ -1,5 +1,7 @@
 #include "meshops/config/config.hpp"
 
+#include "meshops/sys/json.hpp"
+
 #include "meshops/error.hpp"
 #include "meshops/sys/atomic_file.hpp"
 
@@ -207,11 +209,9 @@ bool exists(const std::string& path) {
 Config parse(std::string_view text, const std::string& origin) {
   json doc;
   try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string why = e.what();
-    if (auto p = why.find("parse error"); p != std::string::npos) why = why.substr(p);
-    throw Error(Exit::unknown, fmt::format("{}:{}: not valid JSON: {}", origin, line_column(text, e.byte ? e.byte - 1 : 0), why));
+    doc = sys::parse_json(text);
+  } catch (const sys::JsonError& e) {
+    throw Error(Exit::unknown, fmt::format("{}:{}: not valid JSON: {}", origin, line_column(text, e.byte()), e.reason()));
   }
   Config c;
   c.origin = origin;

@@ -5,6 +5,7 @@
 #include "meshops/monitor/quality.hpp"
 #include "meshops/monitor/sd_notify.hpp"
 #include "meshops/monitor/state_file.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
 #include <fmt/format.h>
@@ -31,7 +32,7 @@ FailoverSettings settings_from(const config::Monitoring& m) {
 }
 
 ojson event_to_json(const MonitorEvent& e, const MonitorState& st, Clock::time_point now, bool dry_run) {
-  ojson j{{"ts", rfc3339(now)}, {"event", e.type}, {"health", to_string(e.health)}, {"reason", e.reason},
+  ojson j{{"ts", sys::format_utc(now)}, {"event", e.type}, {"health", to_string(e.health)}, {"reason", e.reason},
           {"mode", to_string(st.mode)}, {"exit_node", st.exit_node.empty() ? ojson(nullptr) : ojson(st.exit_node)},
           {"consecutive_failures", st.consecutive_failures}, {"primary_healthy_streak", st.primary_healthy_streak}};
   if (e.transition) {
@@ -113,7 +114,8 @@ void Runner::report(const MonitorEvent& e, Clock::time_point now, const Measured
   auto j = event_to_json(e, state_, now, options_.dry_run);
   if (check && e.type == "check") j["targets"] = check->targets;
   emit_(j);
-  if (e.alert && webhook_) webhook_->post(j.dump());
+  // A reason may quote tailscaled's reply: invalid UTF-8 is replaced, never thrown from the loop.
+  if (e.alert && webhook_) webhook_->post(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 void Runner::apply(const MonitorState& before, Step step, Clock::time_point now, const Measured* check) {

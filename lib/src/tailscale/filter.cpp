@@ -1,5 +1,7 @@
 #include "meshops/tailscale/filter.hpp"
 
+#include "meshops/sys/json.hpp"
+
 #include "json_fields.hpp"
 
 #include <fmt/format.h>
@@ -14,8 +16,12 @@ using json = nlohmann::json;
 using detail::Fields;
 
 json parse_array(std::string_view text) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) throw std::runtime_error("not JSON");
+  json j;
+  try {
+    j = sys::parse_json(text);
+  } catch (const sys::JsonError& e) {
+    throw std::runtime_error(e.kind() == sys::JsonError::Kind::syntax ? std::string("not JSON") : e.reason());
+  }
   if (j.is_null()) return json::array();
   if (!j.is_array()) throw std::runtime_error(fmt::format("(top level): expected an array, got {}", j.type_name()));
   return j;
@@ -28,7 +34,7 @@ std::vector<int> protos(const Fields& f, const char* key) {
   if (arr.is_null()) return out;
   if (!arr.is_array()) f.fail(key, "an array", arr);
   for (const auto& p : arr) {
-    if (p.is_number_integer()) out.push_back(p.get<int>());
+    if (p.is_number_integer() && p.get<std::int64_t>() >= 0 && p.get<std::int64_t>() <= 255) out.push_back(p.get<int>());
     else if (p.is_string() && proto_number(p.get<std::string>())) out.push_back(*proto_number(p.get<std::string>()));
     else f.fail(key, "protocol numbers", p);
   }

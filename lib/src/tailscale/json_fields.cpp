@@ -1,5 +1,7 @@
 #include "json_fields.hpp"
 
+#include "meshops/sys/json.hpp"
+
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -11,9 +13,11 @@ using json = nlohmann::json;
 json parse_object(std::string_view text) {
   json doc;
   try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(fmt::format("not JSON (at byte {})", e.byte));
+    doc = sys::parse_json(text);
+  } catch (const sys::JsonError& e) {
+    // A number no double holds or a nesting too deep is JSON of a kind no reader takes: said so.
+    if (e.kind() == sys::JsonError::Kind::syntax) throw std::runtime_error(fmt::format("not JSON (at byte {})", e.byte() + 1));
+    throw std::runtime_error(fmt::format("not usable JSON (at byte {}): {}", e.byte() + 1, e.reason()));
   }
   if (!doc.is_object()) throw std::runtime_error(fmt::format("(top level): expected an object, got {}", doc.type_name()));
   return doc;
@@ -49,11 +53,15 @@ bool Fields::boolean(const char* key) const {
   return v->get<bool>();
 }
 
-std::int64_t Fields::integer(const char* key) const {
+std::int64_t Fields::integer(const char* key, std::int64_t lo, std::int64_t hi) const {
   const json* v = find(key);
   if (!v) return 0;
   if (!v->is_number_integer()) fail(key, "an integer", *v);
-  return v->get<std::int64_t>();
+  try {
+    return sys::json_integer(*v, at(key), lo, hi);
+  } catch (const Error& e) {
+    throw std::runtime_error(e.what());
+  }
 }
 
 double Fields::number(const char* key) const {

@@ -25,7 +25,8 @@ public:
   bool has(const char* key) const { return find(key) != nullptr; }
   std::string str(const char* key) const;
   bool boolean(const char* key) const;
-  std::int64_t integer(const char* key) const;
+  /// An integer from lo to hi (absent: 0); a fraction, 1e30 or 2^64 is an error naming the key.
+  std::int64_t integer(const char* key, std::int64_t lo = INT64_MIN, std::int64_t hi = INT64_MAX) const;
   double number(const char* key) const;
   std::vector<std::string> strings(const char* key) const;
   /// The value at key, or a null value when absent.

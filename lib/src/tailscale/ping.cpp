@@ -1,5 +1,7 @@
 #include "meshops/tailscale/ping.hpp"
 
+#include "meshops/sys/json.hpp"
+
 #include "json_fields.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
@@ -30,10 +32,10 @@ std::string lower(std::string_view s) {
 /// What tailscaled said about a failed ping: {"error":"..."} or the body's first line.
 std::string error_of(const HttpResponse& resp) {
   try {
-    auto j = json::parse(resp.body);
+    auto j = sys::parse_json(resp.body);
     if (j.is_object() && j.contains("error") && j["error"].is_string())
       return fmt::format("tailscaled: HTTP {}: {}", resp.status, j["error"].get<std::string>());
-  } catch (const json::exception&) {
+  } catch (const sys::JsonError&) {
   }
   auto line = resp.body.substr(0, std::min(resp.body.find('\n'), std::size_t{200}));
   return fmt::format("tailscaled: HTTP {}: {}", resp.status, line);
@@ -94,9 +96,9 @@ PingResult parse_ping_result(std::string_view text) {
   r.latency_ms = secs * 1000;
   r.endpoint = f.str("Endpoint");
   r.peer_relay = f.str("PeerRelay");
-  r.derp_region_id = static_cast<int>(f.integer("DERPRegionID"));
+  r.derp_region_id = static_cast<int>(f.integer("DERPRegionID", 0, INT32_MAX));
   r.derp_region_code = f.str("DERPRegionCode");
-  r.peer_api_port = static_cast<int>(f.integer("PeerAPIPort"));
+  r.peer_api_port = static_cast<int>(f.integer("PeerAPIPort", 0, 65535));
   r.is_local_ip = f.boolean("IsLocalIP");
   return r;
 }

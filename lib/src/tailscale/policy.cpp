@@ -1,5 +1,7 @@
 #include "meshops/tailscale/policy.hpp"
 
+#include "meshops/sys/json.hpp"
+
 #include "meshops/error.hpp"
 
 #include <fmt/format.h>
@@ -142,11 +144,11 @@ PolicyFile parse_policy(std::string_view text, const std::string& origin) {
   }
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string why = e.what();
+    doc = sys::parse_json(json);
+  } catch (const sys::JsonError& e) {
+    std::string why = e.reason();
     if (auto dash = why.rfind(" - "); dash != std::string::npos) why = why.substr(dash + 3);
-    throw fail(token_start(json, e.byte), "not valid HuJSON: " + why);
+    throw fail(e.kind() == sys::JsonError::Kind::syntax ? token_start(json, e.byte() + 1) : e.byte(), "not valid HuJSON: " + why);
   }
   if (!doc.is_object()) throw fail(0, "the policy must be an object");
   PolicyFile pf;
