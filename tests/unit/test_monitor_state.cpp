@@ -2,6 +2,7 @@
 #include "meshops/error.hpp"
 #include "meshops/monitor/state_file.hpp"
 #include "meshops/sys/atomic_file.hpp"
+#include "meshops/sys/calendar.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -42,7 +43,7 @@ TEST_CASE("The state survives a save and a load unchanged", "[monitor][state]") 
   REQUIRE(back->transitions.size() == 1);
   CHECK(back->transitions[0].to_exit_node == "other-server");
   CHECK(state_to_json(*back) == state_to_json(st));
-  CHECK(rfc3339(*st.last_check) == "2027-01-15T08:00:00.123Z");
+  CHECK(meshops::sys::format_utc(*st.last_check) == "2027-01-15T08:00:00.123Z");
   std::filesystem::remove_all(dir);
 }
 
@@ -52,7 +53,17 @@ TEST_CASE("A damaged state file is an error naming the file and the key", "[moni
   CHECK_THROWS_WITH(state_from_json(R"({"schema":"meshops/ts-monitor-state/1","mode":"sideways"})"),
                     Catch::Contains("mode: unknown mode"));
   CHECK_THROWS_WITH(state_from_json(R"({"schema":"meshops/ts-monitor-state/1","checks":"many"})"),
-                    Catch::Contains("checks: wrong type"));
+                    Catch::Contains("checks: expected an integer"));
+  // Numbers and times out of their range are errors naming the key, never wrapped (issue 18):
+  // 1e30 failures were shown as -2147483648.
+  CHECK_THROWS_WITH(state_from_json(R"({"schema":"meshops/ts-monitor-state/1","consecutive_failures":1e30})"),
+                    "consecutive_failures: expected an integer from -2147483648 to 2147483647, got 1e+30");
+  CHECK_THROWS_WITH(state_from_json(R"({"schema":"meshops/ts-monitor-state/1","checks":-1})"),
+                    Catch::StartsWith("checks: expected an integer from 0 to"));
+  CHECK_THROWS_WITH(state_from_json(R"({"schema":"meshops/ts-monitor-state/1","last_check":"9999-12-31T00:00:00Z"})"),
+                    "last_check: 9999-12-31T00:00:00Z is out of range (1678 to 2261)");
+  CHECK_THROWS_WITH(state_from_json(R"({"schema":"meshops/ts-monitor-state/1","checks":1e999})"),
+                    Catch::Contains("not valid JSON: number overflow parsing '1e999'"));
   CHECK_THROWS_WITH(state_from_json(R"({"schema":"meshops/ts-monitor-state/1","last_check":"yesterday"})"),
                     Catch::Contains("last_check"));
   auto path = (std::filesystem::temp_directory_path() / ("meshops-bad-state-" + std::to_string(::getpid()))).string();

@@ -5,10 +5,13 @@
 #include "meshops/nginx/conf_cert.hpp"
 #include "meshops/nginx/conf_checks.hpp"
 #include "meshops/sys/atomic_file.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 using namespace meshops::nginx;
 
@@ -142,6 +145,9 @@ TEST_CASE("Sizes, rates and proxy targets parse as nginx reads them", "[nginx][c
   CHECK(parse_size("500M") == 500LL * 1024 * 1024);
   CHECK(parse_size("10k") == 10240);
   CHECK(parse_size("1024") == 1024);
+  CHECK_FALSE(parse_size("9999999999999G"));  // issue 18: wrapped to a negative size
+  CHECK(parse_size("8589934591G") == 8589934591LL * 1024 * 1024 * 1024);
+  CHECK_FALSE(parse_size("8589934592G"));
   CHECK(parse_size("1g") == 1024LL * 1024 * 1024);
   CHECK_FALSE(parse_size("").has_value());
   CHECK_FALSE(parse_size("5x").has_value());
@@ -240,7 +246,7 @@ TEST_CASE("Certificates: expiry and the names they cover", "[nginx][conf][cert]"
 
   Value at{"certs/llama.pem", {"/c/nginx.conf", 5}};
   auto day = std::chrono::hours(24);
-  auto judge = [&](std::chrono::system_clock::duration before_expiry, std::vector<std::string> names = {}) {
+  auto judge = [&](std::chrono::milliseconds before_expiry, std::vector<std::string> names = {}) {
     return judge_certificate(cert, at, "/c/certs/llama.pem", names, cert.not_after - before_expiry);
   };
   CHECK(judge(30 * day).status == Status::ok);
@@ -255,4 +261,64 @@ TEST_CASE("Certificates: expiry and the names they cover", "[nginx][conf][cert]"
 
   CHECK_THROWS_WITH(parse_certificate_pem("junk", "x.pem"), "x.pem: not a PEM certificate");
   CHECK_THROWS_AS(read_certificate("/nonexistent/cert.pem"), meshops::Error);
+}
+
+TEST_CASE("A certificate valid until 9966 expires in 9966", "[nginx][cert][time]") {
+  // Read through time_t and system_clock (nanoseconds, ending in 2262) it said "expired 1783".
+  auto cert = parse_certificate_pem(fixture("far-expiry.pem"), "far-expiry.pem");
+  CHECK(meshops::sys::format_utc(cert.not_after) == "9966-11-07T06:49:50Z");
+  Value at{"certs/far.pem", {"/c/nginx.conf", 5}};
+  auto now = *meshops::sys::parse_rfc3339("2026-12-02T00:00:00Z");
+  auto c = judge_certificate(cert, at, "/c/certs/far.pem", {}, now);
+  CHECK(c.status == Status::ok);
+  CHECK_THAT(c.reason, Catch::StartsWith("expires 9966-11-07T06:49:50Z ("));
+}
+
+namespace {
+// An `nginx -T` dump of the given files (path, text), the first one the main file.
+std::string dump_of(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string out;
+  for (const auto& [path, text] : files) out += "# configuration file " + path + ":\n" + text + "\n";
+  return out;
+}
+
+double seconds_to_read(const std::string& dump) {
+  auto start = std::chrono::steady_clock::now();
+  try {
+    (void)read_dump(dump);
+  } catch (const meshops::Error&) {
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+} // namespace
+
+TEST_CASE("The -T model is linear in its input, with bounds on nesting and on include fan-out (issue 18)", "[nginx][conf]") {
+  auto nested = [](int depth) {
+    std::string t = "http { server { listen 80; ";
+    for (int i = 0; i < depth; ++i) t += "location /a { ";
+    t += "return 204; ";
+    for (int i = 0; i < depth; ++i) t += "} ";
+    return dump_of({{"/etc/nginx/nginx.conf", t + "} }"}});
+  };
+  SECTION("98 nested locations read; 101 blocks deep are refused with the place") {
+    CHECK(read_dump(nested(98)).servers.size() == 1);
+    CHECK_THROWS_WITH(read_dump(nested(99)), "/etc/nginx/nginx.conf:1: blocks nested deeper than 100");
+    // 5,000 took 3.7 s and 2.7 GB, 100,000 overflowed the stack.
+    CHECK(seconds_to_read(nested(100000)) < 1.0);
+  }
+  SECTION("20 files each including the next twice: refused within a second") {
+    std::vector<std::pair<std::string, std::string>> files{{"/etc/nginx/nginx.conf", "include f0.conf;"}};
+    for (int i = 0; i < 20; ++i)
+      files.push_back({fmt::format("/etc/nginx/f{}.conf", i),
+                       i < 19 ? fmt::format("include f{0}.conf; include f{0}.conf; worker_processes 1;", i + 1) : "worker_processes 1;"});
+    CHECK(seconds_to_read(dump_of(files)) < 1.0);
+    CHECK_THROWS_WITH(read_dump(dump_of(files)), Catch::Contains("the includes expand the configuration past"));
+  }
+  SECTION("one snippet included from 2,000 places reads, each include recorded once") {
+    std::string main = "http { ";
+    for (int i = 0; i < 2000; ++i) main += fmt::format("server {{ listen {}; include snippet.conf; }} ", 10000 + i);
+    auto model = read_dump(dump_of({{"/etc/nginx/nginx.conf", main + "}"}, {"/etc/nginx/snippet.conf", "client_max_body_size 1m; limit_req zone=z;"}}));
+    CHECK(model.servers.size() == 2000);
+    CHECK(model.includes.size() == 2000);
+  }
 }

@@ -3,6 +3,7 @@
 #include "meshops/cli/units.hpp"
 #include "meshops/config/config.hpp"
 #include "meshops/sys/atomic_file.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <fmt/format.h>
 
@@ -70,17 +71,15 @@ nginx::Filter make_filter(const Options& o, const nginx::LogFormat& f, bool with
       throw Error(Exit::usage, fmt::format("{}: the log format has no {}", flag, what),
                   "pick the format the log is written in with --format or --format-from");
   };
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now = meshops::sys::Time::now();
   const bool has_time = f.has(nginx::Var::time_local) || f.has(nginx::Var::time_iso8601) || f.has(nginx::Var::msec);
   if (with_time && !o.since.empty()) {
     needs(has_time, "--since", "$time_local, $time_iso8601 or $msec");
-    flt.since_ms = nginx::parse_time_arg(o.since, now_ms);
+    flt.since_ms = meshops::sys::parse_time_arg(o.since, now).unix_ms();
   }
   if (with_time && !o.until.empty()) {
     needs(has_time, "--until", "$time_local, $time_iso8601 or $msec");
-    flt.until_ms = nginx::parse_time_arg(o.until, now_ms);
+    flt.until_ms = meshops::sys::parse_time_arg(o.until, now).unix_ms();
   }
   for (const auto& s : o.status) {
     needs(f.has(nginx::Var::status), "--status", "$status");

@@ -10,6 +10,7 @@
 #include "meshops/sys/calendar.hpp"
 #include "meshops/sys/follow.hpp"
 #include "meshops/sys/stop.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -65,12 +66,10 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
     throw meshops::Error(Exit::usage, "errors reads the error log: --status, --host, --path, --client, --method, --min-time "
                                       "and --include-probes filter access log records",
                          "errors takes --level, --last, --since and --until");
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now = meshops::sys::Time::now();
   std::optional<std::int64_t> since, until;
-  if (!o.since.empty()) since = nginx::parse_time_arg(o.since, now_ms);
-  if (!o.until.empty()) until = nginx::parse_time_arg(o.until, now_ms);
+  if (!o.since.empty()) since = meshops::sys::parse_time_arg(o.since, now).unix_ms();
+  if (!o.until.empty()) until = meshops::sys::parse_time_arg(o.until, now).unix_ms();
   const auto min_level = o.level.empty() ? nginx::Level::debug : *nginx::parse_level(o.level);
 
   nginx::ErrorSummary sum;

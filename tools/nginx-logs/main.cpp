@@ -1,6 +1,8 @@
 // nginx-logs: parse, filter, follow and summarise nginx access and error logs.
 #include "commands.hpp"
 
+#include "meshops/sys/time.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -73,8 +75,8 @@ int main(int argc, char** argv) {
             ->type_name("CONF:NAME");
         app.add_flag("-f,--follow", o.follow, "Follow the file across rotation, printing NDJSON with --json");
         app.add_flag("--from-start", o.from_start, "With --follow, read the file's existing lines first");
-        app.add_option("--since", o.since, "Only records at or after TIME (1h, 30m, 2024-05-01T13:00:00Z)")->type_name("TIME");
-        app.add_option("--until", o.until, "Only records before TIME")->type_name("TIME");
+        app.add_option("--since", o.since, std::string("Only records at or after TIME: ") + meshops::sys::kTimeArgForms)->type_name("TIME");
+        app.add_option("--until", o.until, "Only records before TIME (the same forms)")->type_name("TIME");
         app.add_option("--threads", o.threads, "Threads for a large file: 1 or 2 (default: 2 when it helps)")
             ->type_name("N")
             ->check(CLI::Range(1, 2));

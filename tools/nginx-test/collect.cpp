@@ -4,6 +4,7 @@
 
 #include "meshops/net/probe.hpp"
 #include "meshops/nginx/conf_cert.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <fmt/format.h>
 
@@ -111,7 +112,7 @@ Check probe_vhost(const VirtualHost& v, std::chrono::milliseconds timeout) {
   return c;
 }
 
-std::vector<Check> check_certificates(const ConfModel& model, std::map<std::string, std::chrono::system_clock::time_point>& expiry) {
+std::vector<Check> check_certificates(const ConfModel& model, std::map<std::string, meshops::sys::Time>& expiry) {
   std::vector<Check> out;
   std::map<std::string, std::pair<Value, std::vector<std::string>>> by_path;
   std::vector<std::string> order;
@@ -123,7 +124,7 @@ std::vector<Check> check_certificates(const ConfModel& model, std::map<std::stri
       if (fresh) order.push_back(path);
       for (const auto& n : s.server_names) it->second.second.push_back(n.text);
     }
-  auto now = std::chrono::system_clock::now();
+  auto now = meshops::sys::Time::now();
   for (const auto& path : order) {
     const auto& [value, names] = by_path[path];
     try {

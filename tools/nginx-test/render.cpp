@@ -115,7 +115,7 @@ std::vector<cli::Metric> to_metrics(const Report& r) {
                      "When a certificate nginx serves expires (notAfter), in seconds since the Unix epoch", "gauge", {}};
   for (const auto& [path, not_after] : r.certificate_expiry)
     expiry.samples.push_back({{{"certificate", path}},
-                              static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(not_after.time_since_epoch()).count())});
+                              static_cast<double>(not_after.unix_seconds())});
   m.push_back(expiry);
   return m;
 }

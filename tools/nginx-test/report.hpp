@@ -5,6 +5,7 @@
 #include "meshops/error.hpp"
 #include "meshops/nginx/conf_checks.hpp"
 #include "meshops/nginx/runner.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <chrono>
 #include <map>
@@ -40,7 +41,7 @@ struct Report {
   bool dumped = false;                       ///< ran -T (more than the syntax check)
   std::vector<meshops::nginx::Check> checks;
   /// Each certificate read, by path: its notAfter (the expiry metric).
-  std::map<std::string, std::chrono::system_clock::time_point> certificate_expiry;
+  std::map<std::string, meshops::sys::Time> certificate_expiry;
   std::string config_file;       ///< the nginx configuration tested (-c), empty: nginx's default
   bool candidate = false;        ///< see Options::candidate
   std::vector<Skipped> skipped;  ///< groups asked for that did not run

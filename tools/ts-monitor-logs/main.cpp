@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
             ->check(CLI::IsMember({"debug", "info", "warning", "warn", "error"}))->type_name("LEVEL");
         app.add_option("--peer", peer, "Only lines and events about this peer")->type_name("PEER");
         app.add_option("--grep", grep, "Only messages matching this regular expression")->type_name("REGEX");
-        app.add_option("--since", since, "Only from this time: RFC 3339, or 30s/10m/2h/1d ago")->type_name("TIME");
+        app.add_option("--since", since, std::string("Only from this time: ") + sys::kTimeArgForms)->type_name("TIME");
         app.footer("See ts-monitor-logs(1).");
       },
       [&]() -> Exit {
@@ -63,8 +63,11 @@ int main(int argc, char** argv) {
           }
         }
         if (!since.empty()) {
-          f.since = parse_since(since, std::chrono::system_clock::now());
-          if (!f.since) throw Error(Exit::usage, fmt::format("--since: \"{}\" is neither RFC 3339 nor like 10m", since));
+          try {
+            f.since = sys::parse_time_arg(since, sys::Time::now());
+          } catch (const Error& e) {
+            throw Error(e.code(), fmt::format("--since: {}", e.what()), e.hint());
+          }
         }
         so.since = f.since;
         auto cfg = config::load(common.config_path);

@@ -19,24 +19,13 @@ std::string lower(std::string s) {
   return s;
 }
 
+// The text view shows local time, as journalctl does; JSON carries RFC 3339 in UTC.
 std::string local_time(TimePoint t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::time_t tt = t.unix_seconds();
   std::tm tm{};
   localtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
-std::string rfc3339_ms(TimePoint t) {
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
-  std::time_t tt = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", buf, ms);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900L, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
 }
 } // namespace
 
@@ -84,30 +73,8 @@ bool keep(const Record& r, const Filters& f) {
   return true;
 }
 
-std::optional<TimePoint> parse_since(const std::string& s, TimePoint now) {
-  if (s.empty()) return std::nullopt;
-  std::size_t used = 0;
-  try {
-    double n = std::stod(s, &used);
-    if (used + 1 == s.size() && n >= 0) {
-      double unit = 0;
-      switch (s.back()) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: break;
-      }
-      if (unit > 0)
-        return now - std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(n * unit));
-    }
-  } catch (const std::exception&) {
-  }
-  return ts::parse_time(s);
-}
-
 nlohmann::ordered_json to_json(const Record& r) {
-  nlohmann::ordered_json j{{"ts", r.time ? nlohmann::ordered_json(rfc3339_ms(*r.time)) : nlohmann::ordered_json(nullptr)}, {"event", r.event}, {"source", r.source},
+  nlohmann::ordered_json j{{"ts", r.time ? nlohmann::ordered_json(meshops::sys::format_utc(*r.time)) : nlohmann::ordered_json(nullptr)}, {"event", r.event}, {"source", r.source},
                            {"category", ts::to_string(r.category)}, {"level", ts::to_string(r.level)},
                            {"peer", r.peer.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.peer)},
                            {"message", r.message}};

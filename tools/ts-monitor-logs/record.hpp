@@ -2,6 +2,7 @@
 // ts-monitor-logs' one record: a classified log line or a derived event, from any source; the
 // filters of the command line; and the two renderings (a coloured line, an NDJSON object).
 #include "meshops/cli/output.hpp"
+#include "meshops/sys/time.hpp"
 #include "meshops/tailscale/bus_events.hpp"
 #include "meshops/tailscale/log_classify.hpp"
 
@@ -17,7 +18,7 @@ namespace ts_monitor_logs {
 
 using meshops::tailscale::LogCategory;
 using meshops::tailscale::LogLevel;
-using TimePoint = std::chrono::system_clock::time_point;
+using TimePoint = meshops::sys::Time;
 
 struct Record {
   std::optional<TimePoint> time;  ///< nullopt: the line carried no time (never made up)
@@ -47,9 +48,6 @@ struct Filters {
 /// Whether r passes every filter (a record without a time passes --since: it cannot be told
 /// older).
 bool keep(const Record& r, const Filters& f);
-
-/// "10m", "2h", "30s", "1d" before now, or an RFC 3339 time. nullopt when it is neither.
-std::optional<TimePoint> parse_since(const std::string& s, TimePoint now);
 
 /// The NDJSON object: ts (null when unknown), event, source, category, level, peer (null when none), message,
 /// and from/to for derived events.

@@ -199,7 +199,7 @@ void read_localapi_source(const SourceOptions& o, const Sink& sink) {
   auto refresh = [&](const char* source) {
     auto st = api.status();
     index = ts::PeerIndex(st);
-    auto now = std::chrono::system_clock::now();
+    auto now = meshops::sys::Time::now();
     for (const auto& e : tracker.update(st)) sink(event_record(now, source, e));
   };
   refresh("status");  // throws when tailscaled cannot be reached: exit 3
@@ -217,7 +217,7 @@ void read_localapi_source(const SourceOptions& o, const Sink& sink) {
       items.swap(q->items);
     }
     bool changed = false;
-    auto now = std::chrono::system_clock::now();
+    auto now = meshops::sys::Time::now();
     for (auto& it : items) {
       switch (it.kind) {
       case Item::notify:

@@ -74,7 +74,7 @@ std::string status_text(const std::optional<mon::MonitorState>& st, const std::s
                          {"CHECKS", meshops::cli::Align::right}, {"FAILED", meshops::cli::Align::right}, {"REASON", {}, true}});
   auto health = mon::to_string(st->last_health);
   t.add_row({{mon::to_string(st->mode), st->mode == mon::Mode::primary ? Style::good : Style::warn},
-             st->exit_node.empty() ? "none" : st->exit_node, st->last_check ? mon::rfc3339(*st->last_check) : "-",
+             st->exit_node.empty() ? "none" : st->exit_node, st->last_check ? meshops::sys::format_utc(*st->last_check) : "-",
              {health, st->last_health == mon::Health::healthy ? Style::good : Style::bad},
              std::to_string(st->consecutive_failures), std::to_string(st->checks), std::to_string(st->failed_checks),
              st->last_reason.empty() ? "-" : st->last_reason});
@@ -82,7 +82,7 @@ std::string status_text(const std::optional<mon::MonitorState>& st, const std::s
   if (!st->transitions.empty()) {
     meshops::cli::Table tr({{"AT"}, {"FROM"}, {"TO"}, {"REASON", {}, true}});
     for (const auto& x : st->transitions)
-      tr.add_row({mon::rfc3339(x.at), fmt::format("{} ({})", mon::to_string(x.from), x.from_exit_node.empty() ? "none" : x.from_exit_node),
+      tr.add_row({meshops::sys::format_utc(x.at), fmt::format("{} ({})", mon::to_string(x.from), x.from_exit_node.empty() ? "none" : x.from_exit_node),
                   fmt::format("{} ({})", mon::to_string(x.to), x.to_exit_node.empty() ? "none" : x.to_exit_node), x.reason});
     text += '\n';
     text += tr.render(out);

@@ -77,7 +77,7 @@ std::string connection_text(const Peer& p) {
 std::string last_seen_text(const Peer& p) {
   if (p.online) return "";
   if (!p.last_seen) return "unknown";
-  auto age = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *p.last_seen);
+  auto age = std::chrono::duration_cast<std::chrono::seconds>(meshops::sys::Time::now() - *p.last_seen);
   return meshops::cli::human_age(age) + " ago";
 }
 

@@ -41,8 +41,9 @@ JournalReader::JournalReader(Options o) {
     if ((r = sd_journal_add_match(j_, match.data(), match.size())) < 0) fail("bad unit match", r);
   }
   if (o.since) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(o.since->time_since_epoch()).count();
-    r = sd_journal_seek_realtime_usec(j_, static_cast<uint64_t>(us));
+    // The journal counts microseconds from 1970: an earlier --since is its start.
+    auto ms = std::max<std::int64_t>(0, o.since->unix_ms());
+    r = sd_journal_seek_realtime_usec(j_, static_cast<uint64_t>(ms) * 1000);
   } else if (o.from_start) {
     r = sd_journal_seek_head(j_);
   } else {
@@ -68,7 +69,7 @@ std::size_t JournalReader::read(const std::function<void(const JournalEntry&)>& 
     JournalEntry e;
     uint64_t us = 0;
     if (sd_journal_get_realtime_usec(j_, &us) >= 0)
-      e.time = std::chrono::system_clock::time_point(std::chrono::microseconds(us));
+      e.time = sys::Time::from_unix_ms(static_cast<std::int64_t>(std::min<uint64_t>(us / 1000, sys::kTimeMaxMs))).value();
     e.message = field(j_, "MESSAGE");
     auto prio = field(j_, "PRIORITY");
     if (prio.size() == 1 && prio[0] >= '0' && prio[0] <= '7') e.priority = prio[0] - '0';

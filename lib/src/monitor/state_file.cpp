@@ -2,13 +2,13 @@
 
 #include "meshops/error.hpp"
 #include "meshops/sys/atomic_file.hpp"
-#include "meshops/tailscale/status.hpp"
+#include "meshops/sys/json.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -19,21 +19,27 @@ namespace {
 using ojson = nlohmann::ordered_json;
 using json = nlohmann::json;
 
-ojson time_or_null(const std::optional<Clock::time_point>& t) { return t ? ojson(rfc3339(*t)) : ojson(nullptr); }
+ojson time_or_null(const std::optional<Clock::time_point>& t) { return t ? ojson(sys::format_utc(*t)) : ojson(nullptr); }
 
 std::optional<Clock::time_point> read_time(const json& doc, const char* key) {
   auto it = doc.find(key);
   if (it == doc.end() || it->is_null()) return std::nullopt;
   if (!it->is_string()) throw std::runtime_error(fmt::format("{}: expected a time string", key));
-  auto t = tailscale::parse_time(it->get<std::string>());
+  auto t = sys::parse_rfc3339(it->get<std::string>());
   if (!t) throw std::runtime_error(fmt::format("{}: not an RFC 3339 time", key));
-  return t;
+  // The machine counts on system_clock, which ends in 2262: a later time is no state we wrote.
+  auto clock = t->to_system();
+  if (!clock) throw std::runtime_error(fmt::format("{}: {} is out of range (1678 to 2261)", key, sys::format_utc(*t)));
+  return clock;
 }
 
 template <class T>
 T read(const json& doc, const char* key, T fallback) {
   auto it = doc.find(key);
   if (it == doc.end() || it->is_null()) return fallback;
+  // Counters are integers in their type's range: 1e30 is an error naming the key, never a
+  // wrapped count.
+  if constexpr (std::is_integral_v<T>) return sys::json_integer<T>(*it, key);
   try {
     return it->get<T>();
   } catch (const json::exception&) {
@@ -50,23 +56,12 @@ Mode read_mode(const json& doc, const char* key) {
 
 } // namespace
 
-std::string rfc3339(Clock::time_point t) {
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
-  std::time_t tt = Clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", buf, ms);
-}
-
 std::string state_path(const std::string& state_dir) { return state_dir + "/ts-monitor.json"; }
 
 ojson state_to_json(const MonitorState& st) {
   ojson transitions = ojson::array();
   for (const auto& t : st.transitions)
-    transitions.push_back({{"at", rfc3339(t.at)}, {"from", to_string(t.from)}, {"to", to_string(t.to)},
+    transitions.push_back({{"at", sys::format_utc(t.at)}, {"from", to_string(t.from)}, {"to", to_string(t.to)},
                            {"from_exit_node", t.from_exit_node}, {"to_exit_node", t.to_exit_node}, {"reason", t.reason}});
   return {{"schema", "meshops/ts-monitor-state/1"},
           {"mode", to_string(st.mode)},
@@ -86,8 +81,8 @@ ojson state_to_json(const MonitorState& st) {
 MonitorState state_from_json(std::string_view text) {
   json doc;
   try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+    doc = sys::parse_json(text);
+  } catch (const sys::JsonError& e) {
     throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
   }
   if (!doc.is_object()) throw std::runtime_error("expected an object");

@@ -27,10 +27,13 @@ struct Deleter {
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 
-std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
+sys::Time time_of(const ASN1_TIME* t) {
   std::tm tm{};
   if (ASN1_TIME_to_tm(t, &tm) != 1) return {};
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  auto at = sys::time_from_civil(tm.tm_year + 1900LL, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday),
+                                 static_cast<unsigned>(tm.tm_hour), static_cast<unsigned>(tm.tm_min),
+                                 static_cast<unsigned>(tm.tm_sec));
+  return at.value_or(sys::Time{});
 }
 
 bool matches(std::string_view pattern, std::string_view name) {
@@ -51,8 +54,8 @@ Certificate parse_certificate_pem(std::string_view pem, const std::string& origi
   X509Ptr x(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!x) throw Error(Exit::unknown, fmt::format("{}: not a PEM certificate", origin));
   Certificate c;
-  c.not_before = to_time_point(X509_get0_notBefore(x.get()));
-  c.not_after = to_time_point(X509_get0_notAfter(x.get()));
+  c.not_before = time_of(X509_get0_notBefore(x.get()));
+  c.not_after = time_of(X509_get0_notAfter(x.get()));
   char cn[256] = {};
   if (X509_NAME_get_text_by_NID(X509_get_subject_name(x.get()), NID_commonName, cn, sizeof cn) > 0) c.subject_cn = cn;
   auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x.get(), NID_subject_alt_name, nullptr, nullptr));
@@ -75,15 +78,11 @@ bool covers(const Certificate& cert, std::string_view name) {
 }
 
 Check judge_certificate(const Certificate& cert, const Value& ssl_certificate, const std::string& path,
-                        const std::vector<std::string>& server_names, std::chrono::system_clock::time_point now) {
+                        const std::vector<std::string>& server_names, sys::Time now) {
   Check c{"certificate:" + path, "certificate", Status::ok, {}, ssl_certificate.at, {}, {}};
   auto left = std::chrono::duration_cast<std::chrono::seconds>(cert.not_after - now);
   double days = static_cast<double>(left.count()) / 86400.0;
-  std::time_t until = std::chrono::system_clock::to_time_t(cert.not_after);
-  std::tm tm{};
-  gmtime_r(&until, &tm);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const std::string date = sys::format_utc(cert.not_after, /*with_millis=*/false);
   if (days < 0) {
     c.status = Status::crit;
     c.reason = fmt::format("expired {} ({:.0f} days ago)", date, -days);

@@ -1,6 +1,7 @@
 #include "meshops/nginx/log_error.hpp"
 
 #include "meshops/nginx/log_parse.hpp"
+#include "meshops/sys/time.hpp"
 
 namespace meshops::nginx {
 namespace {
@@ -88,11 +89,14 @@ bool parse_error_line(std::string_view line, ErrorRecord& r) {
   if (line.size() < 28 || line[4] != '/' || line[7] != '/' || line[10] != ' ' || line[13] != ':' ||
       line[16] != ':' || line[19] != ' ' || line[20] != '[')
     return false;
-  std::string iso = std::string(line.substr(0, 4)) + "-" + std::string(line.substr(5, 2)) + "-" +
-                    std::string(line.substr(8, 2)) + "T" + std::string(line.substr(11, 8)) + "Z";
-  auto t = parse_time_iso8601(iso);
-  if (!t || two(line, 5) < 0) return false;
-  r.local_ms = *t;
+  // The host's local time, read as if UTC (nginx writes no zone here).
+  int y1 = two(line, 0), y2 = two(line, 2), mon = two(line, 5), day = two(line, 8), h = two(line, 11),
+      mi = two(line, 14), sec = two(line, 17);
+  if (y1 < 0 || y2 < 0 || mon < 0 || day < 0 || h < 0 || mi < 0 || sec < 0) return false;
+  auto t = sys::time_from_civil(y1 * 100 + y2, static_cast<unsigned>(mon), static_cast<unsigned>(day),
+                                static_cast<unsigned>(h), static_cast<unsigned>(mi), static_cast<unsigned>(sec));
+  if (!t) return false;
+  r.local_ms = t->unix_ms();
   std::size_t close = line.find(']', 21);
   if (close == std::string_view::npos) return false;
   auto level = parse_level(line.substr(21, close - 21));

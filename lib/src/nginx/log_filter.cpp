@@ -134,36 +134,6 @@ Cidr parse_cidr(std::string_view text) {
   return c;
 }
 
-std::int64_t parse_time_arg(std::string_view text, std::int64_t now_ms) {
-  if (!text.empty()) {
-    char unit = text.back();
-    std::int64_t scale = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000 : unit == 'd' ? 86400000 : 0;
-    if (scale) {
-      auto count = text.substr(0, text.size() - 1);
-      if (!count.empty() && count.find_first_not_of("0123456789") == std::string_view::npos) {
-        // A count whose milliseconds do not fit 64 bits would wrap into the future.
-        auto n = parse_uint(count);  // none: more than 19 digits
-        std::int64_t ago = 0, at = 0;
-        if (!n || *n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / scale) ||
-            __builtin_mul_overflow(static_cast<std::int64_t>(*n), scale, &ago) || __builtin_sub_overflow(now_ms, ago, &at))
-          throw Error(Exit::usage, fmt::format("'{}' is too long ago to be a time", text),
-                      fmt::format("a duration is at most {}{}", std::numeric_limits<std::int64_t>::max() / scale, unit));
-        return at;
-      }
-    }
-  }
-  if (auto t = parse_time_iso8601(text)) return *t;
-  std::string s(text);
-  if (s.size() == 10) s += "T00:00:00";
-  else if (s.size() == 16) s += ":00";
-  if (s.size() == 19) {
-    if (s[10] == ' ') s[10] = 'T';
-    if (auto t = parse_time_iso8601(s + "Z")) return *t;
-  }
-  throw Error(Exit::usage, fmt::format("'{}' is not a time", text),
-              "use a duration ago (90s, 30m, 1h, 2d) or a date: 2024-05-01, '2024-05-01 13:00', 2024-05-01T13:00:00+02:00");
-}
-
 std::string_view record_host(const Record& rec) {
   if (rec.has(Var::host)) return rec.get(Var::host);
   if (rec.has(Var::http_host)) return rec.get(Var::http_host);

@@ -1,6 +1,6 @@
 #include "meshops/nginx/log_parse.hpp"
 
-#include "meshops/sys/calendar.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <fmt/format.h>
 
@@ -171,11 +171,6 @@ int digits(std::string_view s, std::size_t i, std::size_t n) {
     v = v * 10 + (c - '0');
   }
   return v;
-}
-
-bool valid_clock(int h, int mi, int sec, unsigned mon, int day) {
-  return h >= 0 && h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec <= 60 && mon >= 1 && mon <= 12 &&
-         day >= 1 && day <= 31;
 }
 
 } // namespace
@@ -367,6 +362,8 @@ std::optional<double> parse_seconds_ms(std::string_view v) {
   std::size_t i = 0;
   bool any = false;
   for (; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) {
+    // 10^12 s is 31,700 years: more is no duration or time nginx wrote, and would wrap whole.
+    if (i >= 12) return std::nullopt;
     whole = whole * 10 + static_cast<std::uint64_t>(v[i] - '0');
     any = true;
   }
@@ -416,55 +413,30 @@ std::optional<std::int64_t> parse_time_local(std::string_view v) {
   unsigned mon = static_cast<unsigned>(mpos / 3 + 1);
   int day = digits(v, 0, 2), year = digits(v, 7, 4), h = digits(v, 12, 2), mi = digits(v, 15, 2),
       sec = digits(v, 18, 2), oh = digits(v, 22, 2), om = digits(v, 24, 2);
-  if (year < 0 || oh < 0 || om < 0 || !valid_clock(h, mi, sec, mon, day)) return std::nullopt;
+  if (day < 0 || year < 0 || h < 0 || mi < 0 || sec < 0 || oh < 0 || om < 0 || om > 59) return std::nullopt;
   std::int64_t offset = (oh * 3600 + om * 60) * (v[21] == '-' ? -1 : 1);
-  std::int64_t secs = sys::days_from_civil(year, mon, static_cast<unsigned>(day)) * 86400 + h * 3600 + mi * 60 + sec - offset;
-  return secs * 1000;
-}
-
-std::optional<std::int64_t> parse_time_iso8601(std::string_view v) {
-  // 2000-10-10T13:55:36-07:00, 2000-10-10T13:55:36.123Z
-  if (v.size() < 20 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' ||
-      v[16] != ':')
-    return std::nullopt;
-  int year = digits(v, 0, 4), mon = digits(v, 5, 2), day = digits(v, 8, 2), h = digits(v, 11, 2),
-      mi = digits(v, 14, 2), sec = digits(v, 17, 2);
-  if (year < 0 || mon < 0 || !valid_clock(h, mi, sec, static_cast<unsigned>(mon), day)) return std::nullopt;
-  std::size_t i = 19;
-  std::int64_t ms = 0;
-  if (i < v.size() && v[i] == '.') {
-    std::int64_t scale = 100;
-    for (++i; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) {
-      ms += (v[i] - '0') * scale;
-      scale /= 10;
-    }
-  }
-  std::int64_t offset = 0;
-  if (i < v.size() && v[i] == 'Z') {
-    ++i;
-  } else if (i + 6 == v.size() && (v[i] == '+' || v[i] == '-') && v[i + 3] == ':') {
-    int oh = digits(v, i + 1, 2), om = digits(v, i + 4, 2);
-    if (oh < 0 || om < 0) return std::nullopt;
-    offset = (oh * 3600 + om * 60) * (v[i] == '-' ? -1 : 1);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != v.size()) return std::nullopt;
-  std::int64_t secs = sys::days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 +
-                      h * 3600 + mi * 60 + sec - offset;
-  return secs * 1000 + ms;
+  // sys::Time holds it, so year 0000 with a -0700 zone or 9999 with +1400 is no wrapped value.
+  auto t = sys::time_from_civil(year, mon, static_cast<unsigned>(day), static_cast<unsigned>(h), static_cast<unsigned>(mi),
+                                static_cast<unsigned>(sec), 0, offset);
+  if (!t) return std::nullopt;
+  return t->unix_ms();
 }
 
 std::optional<std::int64_t> parse_msec(std::string_view v) {
-  auto ms = parse_seconds_ms(v);
+  auto ms = parse_seconds_ms(v);  // at most 12 digits of seconds: exact in a double
   if (!ms) return std::nullopt;
-  return static_cast<std::int64_t>(*ms + 0.5);
+  auto t = sys::Time::from_unix_ms(static_cast<std::int64_t>(*ms + 0.5));
+  if (!t) return std::nullopt;
+  return t->unix_ms();
 }
 
 std::optional<std::int64_t> record_time(const Record& rec) {
   if (rec.has(Var::time_local)) return parse_time_local(rec.get(Var::time_local));
-  if (rec.has(Var::time_iso8601)) return parse_time_iso8601(rec.get(Var::time_iso8601));
+  if (rec.has(Var::time_iso8601)) {
+    auto t = sys::parse_rfc3339(rec.get(Var::time_iso8601));
+    if (!t) return std::nullopt;
+    return t->unix_ms();
+  }
   if (rec.has(Var::msec)) return parse_msec(rec.get(Var::msec));
   return std::nullopt;
 }

@@ -1,6 +1,6 @@
 #include "meshops/nginx/log_record_json.hpp"
 
-#include "meshops/sys/calendar.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +12,9 @@ namespace {
 nlohmann::json time_json(Var v, std::string_view raw) {
   std::optional<std::int64_t> t;
   if (v == Var::time_local) t = parse_time_local(raw);
-  else if (v == Var::time_iso8601) t = parse_time_iso8601(raw);
+  else if (v == Var::time_iso8601) {
+    if (auto x = sys::parse_rfc3339(raw)) t = x->unix_ms();
+  }
   else t = parse_msec(raw);
   return t ? nlohmann::json(sys::format_utc_ms(*t)) : nlohmann::json(nullptr);
 }

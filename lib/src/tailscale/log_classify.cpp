@@ -227,7 +227,9 @@ std::optional<TimestampedText> split_go_log_time(std::string_view line) {
   tm.tm_isdst = -1;
   std::time_t t = std::mktime(&tm);
   if (t == -1) return std::nullopt;
-  return TimestampedText{std::chrono::system_clock::from_time_t(t), line.substr(pos + 1)};
+  auto at = sys::Time::from_unix_seconds(t);
+  if (!at) return std::nullopt;
+  return TimestampedText{*at, line.substr(pos + 1)};
 }
 
 std::string short_node_key(std::string_view node_key) {

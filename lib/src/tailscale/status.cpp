@@ -1,7 +1,6 @@
 #include "meshops/tailscale/status.hpp"
 
 #include "json_fields.hpp"
-#include "meshops/sys/calendar.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -119,28 +118,11 @@ Error no_such_peer(std::string_view key) {
 }
 
 std::optional<TimePoint> parse_time(std::string_view s) {
-  // 2026-11-25T17:25:44.123456789Z or ...+01:00
-  int y, mo, d, h, mi, sec, n = 0;
-  std::string str(s);
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19) return std::nullopt;
-  if (y <= 1) return std::nullopt;  // Go's zero time: "unknown", never "2025 years ago"
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  std::size_t i = 19;
-  long long nanos = 0;
-  if (i < s.size() && s[i] == '.') {
-    long long scale = 100000000;
-    for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i, scale /= 10) nanos += (s[i] - '0') * scale;
-  }
-  long long offset = 0;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    int oh = 0, om = 0;
-    if (std::sscanf(str.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
-    offset = (s[i] == '+' ? 1 : -1) * (oh * 3600LL + om * 60);
-  } else if (i >= s.size() || s[i] != 'Z') {
-    return std::nullopt;
-  }
-  long long secs = sys::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400LL + h * 3600LL + mi * 60LL + sec - offset;
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
+  auto t = sys::parse_rfc3339(s);
+  // Go's zero time, 0001-01-01T00:00:00Z, is "unknown", never "2025 years ago".
+  static const auto kYear2 = sys::time_from_civil(2, 1, 1, 0, 0, 0);
+  if (!t || *t < *kYear2) return std::nullopt;
+  return t;
 }
 
 const Peer* exit_node_peer(const Status& s) {

@@ -2,6 +2,8 @@
 // Reading tailscaled's log from the systemd journal with libsystemd's sd-journal. It lives in
 // the monitor module because that module links libsystemd (sys does not). Entries are
 // delivered once each, in order, by cursor; follow mode waits for new ones.
+#include "meshops/sys/time.hpp"
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -13,7 +15,7 @@ struct sd_journal;
 namespace meshops::monitor {
 
 struct JournalEntry {
-  std::chrono::system_clock::time_point time;  ///< __REALTIME_TIMESTAMP
+  sys::Time time;                              ///< __REALTIME_TIMESTAMP
   std::string message;                         ///< MESSAGE
   int priority = 6;                            ///< PRIORITY (syslog), 6 info when absent
   std::string pid;                             ///< _PID
@@ -26,7 +28,7 @@ public:
   struct Options {
     std::string unit = "tailscaled.service";  ///< _SYSTEMD_UNIT match; empty: every entry
     std::vector<std::string> files;           ///< journal files to read instead of the system journal
-    std::optional<std::chrono::system_clock::time_point> since;  ///< start here
+    std::optional<sys::Time> since;           ///< start here
     bool from_start = false;  ///< without since: read everything (else only new entries)
     std::size_t tail = 0;     ///< without since/from_start: start this many entries back
   };

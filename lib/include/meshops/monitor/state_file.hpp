@@ -26,7 +26,4 @@ std::optional<MonitorState> load_state(const std::string& path);
 /// meshops::Error naming the file.
 void save_state(const std::string& path, const MonitorState& st);
 
-/// RFC 3339 UTC with milliseconds, "2026-11-25T18:12:21.155Z".
-std::string rfc3339(Clock::time_point t);
-
 } // namespace meshops::monitor

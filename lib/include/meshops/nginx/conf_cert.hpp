@@ -2,6 +2,7 @@
 // The certificates a configuration names with ssl_certificate: when they expire and which
 // names they cover (read with OpenSSL).
 #include "meshops/nginx/conf_checks.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <chrono>
 #include <string>
@@ -13,8 +14,8 @@ namespace meshops::nginx {
 struct Certificate {
   std::string subject_cn;              ///< the subject's commonName, empty when absent
   std::vector<std::string> dns_names;  ///< subjectAltName DNS entries
-  std::chrono::system_clock::time_point not_before;
-  std::chrono::system_clock::time_point not_after;
+  sys::Time not_before;  ///< what the certificate says, 0000..9999 (a time_t or system_clock wrapped 9966)
+  sys::Time not_after;
 };
 
 /// The first certificate of a PEM text (a chain starts with the leaf). Throws meshops::Error
@@ -32,6 +33,6 @@ bool covers(const Certificate& cert, std::string_view name);
 /// The certificate check for one ssl_certificate: crit when expired or under 7 days left,
 /// warn under 21 days or when a concrete server name is not covered, else ok.
 Check judge_certificate(const Certificate& cert, const Value& ssl_certificate, const std::string& path,
-                        const std::vector<std::string>& server_names, std::chrono::system_clock::time_point now);
+                        const std::vector<std::string>& server_names, sys::Time now);
 
 } // namespace meshops::nginx

@@ -31,10 +31,6 @@ struct Cidr {
 std::vector<StatusRange> parse_status_spec(std::string_view spec);
 /// Parses an address or CIDR. Throws meshops::Error (Exit::usage) naming the text.
 Cidr parse_cidr(std::string_view text);
-/// A time argument as Unix ms: relative to now ("90s", "30m", "1h", "2d" ago) or absolute
-/// (RFC 3339, "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" taken as UTC). Throws meshops::Error
-/// (Exit::usage) naming the text and the accepted forms.
-std::int64_t parse_time_arg(std::string_view text, std::int64_t now_ms);
 
 /// The criteria; an empty criterion matches everything.
 struct Filter {

@@ -98,17 +98,18 @@ int parse_status(std::string_view value);
 /// A non-negative integer ($body_bytes_sent); nullopt for "-" or anything not all digits.
 std::optional<std::uint64_t> parse_uint(std::string_view value);
 
-/// Seconds with up to three decimals ("0.005") as milliseconds; nullopt for "-", "" or junk.
+/// Seconds ("0.005", at most 12 digits before the point) as milliseconds; nullopt for "-", ""
+/// or junk.
 std::optional<double> parse_seconds_ms(std::string_view value);
 
 /// $upstream_response_time, a list like "0.010, 0.004 : 0.002" (one entry per upstream tried,
 /// ':' after an internal redirect): the sum in milliseconds; nullopt when no entry is a number.
 std::optional<double> parse_seconds_list_ms(std::string_view value);
 
+// Times are read into sys::Time (years 0000..9999, never wrapped) and handed on as its
+// milliseconds since the epoch; $time_iso8601 is sys::parse_rfc3339's.
 /// $time_local ("10/Oct/2000:13:55:36 -0700") as Unix milliseconds; nullopt when malformed.
 std::optional<std::int64_t> parse_time_local(std::string_view value);
-/// $time_iso8601 ("2000-10-10T13:55:36-07:00" or "...Z") as Unix milliseconds.
-std::optional<std::int64_t> parse_time_iso8601(std::string_view value);
 /// $msec ("1700000000.123") as Unix milliseconds.
 std::optional<std::int64_t> parse_msec(std::string_view value);
 /// The record's time from whichever time variable it has, in Unix milliseconds.

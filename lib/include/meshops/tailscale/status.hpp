@@ -2,6 +2,7 @@
 // Typed models of tailscaled's /localapi/v0/status and /prefs replies, parsed defensively:
 // every field optional, null read as empty, a wrong type an error naming its JSON path.
 #include "meshops/error.hpp"
+#include "meshops/sys/time.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -13,7 +14,8 @@
 
 namespace meshops::tailscale {
 
-using TimePoint = std::chrono::system_clock::time_point;
+/// Every time tailscaled sends (KeyExpiry may say 9999): sys::Time, never system_clock.
+using TimePoint = sys::Time;
 
 /// How traffic to a peer flows now, decided as `tailscale status` does (notes 2.1).
 enum class Connection { direct, derp_relay, peer_relay, idle };
@@ -89,7 +91,8 @@ Status parse_status(std::string_view json);
 /// Parses /localapi/v0/prefs, with the same errors.
 Prefs parse_prefs(std::string_view json);
 
-/// Parses Go's RFC 3339 time; the zero time (0001-01-01...) and garbage give nullopt.
+/// Parses Go's RFC 3339 time (sys::parse_rfc3339); the zero time (0001-01-01...) and garbage
+/// give nullopt.
 std::optional<TimePoint> parse_time(std::string_view s);
 
 /// "direct", "relay", "peer-relay", "idle".
