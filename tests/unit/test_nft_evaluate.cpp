@@ -4,10 +4,12 @@
 #include "meshops/config/config.hpp"
 #include "meshops/nft/drift.hpp"
 #include "meshops/nft/evaluate.hpp"
+#include "meshops/nft/services.hpp"
 
 #include "fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fmt/format.h>
 
 
@@ -252,4 +254,91 @@ TEST_CASE("--check: a declared drop policy must hold for IPv6 as for IPv4", "[nf
   CHECK_THAT(m[0], Catch::Contains("IPv6") && !Catch::Contains("IPv4"));
   CHECK(check_drift(v4, cfg, services).status() == Exit::critical);
   CHECK(policy_findings(ruleset("inet")).empty());
+}
+
+namespace {
+// A ruleset as `nft -j list ruleset` prints it: table t, base chain input (policy accept), the
+// regular chains named, and one rule per entry: CHAIN -> its expr JSON.
+std::string ruleset_json(const std::vector<std::string>& chains, const std::vector<std::pair<std::string, std::string>>& rules,
+                         const std::string& extra = "") {
+  std::string j = R"({"nftables": [{"table": {"family": "inet", "name": "t", "handle": 1}},)"
+                  R"({"chain": {"family": "inet", "table": "t", "name": "input", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}})";
+  for (std::size_t i = 0; i < chains.size(); ++i)
+    j += fmt::format(R"(,{{"chain": {{"family": "inet", "table": "t", "name": "{}", "handle": {}}}}})", chains[i], i + 2);
+  j += extra;
+  for (std::size_t i = 0; i < rules.size(); ++i)
+    j += fmt::format(R"(,{{"rule": {{"family": "inet", "table": "t", "chain": "{}", "handle": {}, "expr": {}}}}})", rules[i].first,
+                     i + 100, rules[i].second);
+  return j + "]}";
+}
+} // namespace
+
+TEST_CASE("A goto or jump loop in a saved ruleset ends as a drop with a note (issue 18: it spun forever)", "[nft][evaluate]") {
+  const std::string go_a = R"([{"goto": {"target": "a"}}])", go_b = R"([{"goto": {"target": "b"}}])",
+                    jump_a = R"([{"jump": {"target": "a"}}])";
+  struct Case {
+    const char* name;
+    std::vector<std::pair<std::string, std::string>> rules;
+  };
+  const Case cases[] = {
+      {"a chain that gotos itself", {{"input", go_a}, {"a", go_a}}},
+      {"two chains that goto each other", {{"input", go_a}, {"a", go_b}, {"b", go_a}}},
+      {"goto then jump back", {{"input", go_a}, {"a", go_b}, {"b", jump_a}}},
+      {"a jump to itself", {{"input", jump_a}, {"a", jump_a}}},
+  };
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      auto rs = parse_ruleset(ruleset_json({"a", "b"}, c.rules), "loop.json");
+      auto start = std::chrono::steady_clock::now();
+      auto ev = evaluate(rs, packet("100.64.0.7", "tailscale0", "tcp", 22));
+      CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+      CHECK(ev.verdict == Verdict::drop);
+      REQUIRE(ev.notes.size() == 1);
+      CHECK_THAT(ev.notes[0], Catch::Contains("loops (the kernel refuses such a ruleset), treated as drop"));
+    }
+  }
+  SECTION("a chain jumped to twice in a row is no loop") {
+    auto rs = parse_ruleset(ruleset_json({"a"}, {{"input", jump_a}, {"input", jump_a}, {"input", R"([{"drop": null}])"}}), "twice.json");
+    auto ev = evaluate(rs, packet("100.64.0.7", "tailscale0", "tcp", 22));
+    CHECK(decided(ev) == "drop t input 102");
+    CHECK(ev.notes.empty());
+  }
+}
+
+TEST_CASE("A named set of ports is looked up, not scanned: 8,000 ports checked in well under a second", "[nft][evaluate][drift]") {
+  std::string elems;
+  for (int p = 1000; p < 9000; ++p) elems += fmt::format("{}{}", elems.empty() ? "" : ", ", p);
+  elems += R"(, {"range": [20000, 20010]})";
+  const std::string set = fmt::format(
+      R"(,{{"set": {{"family": "inet", "name": "ports", "table": "t", "type": "inet_service", "handle": 9, "elem": [{}]}}}})", elems);
+  auto rs = parse_ruleset(ruleset_json({}, {{"input", R"([{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "@ports"}}, {"accept": null}])"},
+                                            {"input", R"([{"drop": null}])"}},
+                                       set),
+                          "set.json");
+  CHECK(evaluate(rs, packet("192.0.2.1", "eth0", "tcp", 1000)).verdict == Verdict::accept);
+  CHECK(evaluate(rs, packet("192.0.2.1", "eth0", "tcp", 8999)).verdict == Verdict::accept);
+  CHECK(evaluate(rs, packet("192.0.2.1", "eth0", "tcp", 20005)).verdict == Verdict::accept);
+  CHECK(evaluate(rs, packet("192.0.2.1", "eth0", "tcp", 9000)).verdict == Verdict::drop);
+  CHECK(evaluate(rs, packet("192.0.2.1", "eth0", "tcp", 999)).verdict == Verdict::drop);
+  CHECK(evaluate(rs, packet("192.0.2.1", "eth0", "tcp", 20011)).verdict == Verdict::drop);
+  auto cfg = config::parse(R"({"firewall": {"zones": {"dmz": {"allowedTCPPorts": [80]}}}})", "c.json");
+  auto start = std::chrono::steady_clock::now();
+  auto report = check_drift(rs, cfg, Services::parse(""));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+  CHECK(report.probes > 8000);
+}
+
+TEST_CASE("An nft prefix length is an integer 0-128, else an error naming the path (issue 18)", "[nft][ruleset]") {
+  auto with_len = [](const std::string& len) {
+    return ruleset_json({}, {{"input", R"([{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": {"prefix": {"addr": "10.0.0.0", "len": )" +
+                                           len + R"(}}}}, {"accept": null}])"}});
+  };
+  CHECK(parse_ruleset(with_len("8"), "r.json").chains[0].rules[0].matches[0].right.prefix_len == 8);
+  CHECK_THROWS_WITH(parse_ruleset(with_len("1e30"), "r.json"),
+                    "r.json: nftables[2].rule.prefix.len: expected an integer from 0 to 128, got 1e+30");
+  CHECK_THROWS_WITH(parse_ruleset(with_len("\"24\""), "r.json"), Catch::EndsWith("expected an integer from 0 to 128, got string"));
+  CHECK_THROWS_WITH(parse_ruleset(with_len("129"), "r.json"), Catch::Contains("prefix.len"));
+  // Nested 10,000 deep: refused with the place, not a stack overflow.
+  CHECK_THROWS_WITH(parse_ruleset(std::string(10000, '[') + std::string(10000, ']'), "deep.json"),
+                    "deep.json:1:129: not valid JSON: nested deeper than 128 levels");
 }

@@ -42,10 +42,14 @@ void stream_blocks(const std::function<long(char*, std::size_t)>& read_some, con
     if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
     long n = read_some(buf.data() + have, buf.size() - have);
     if (n == 0) break;
+    // The bytes kept from before hold no newline: only the new ones are searched, so a line
+    // of any length costs one pass (searching it all after each read was quadratic).
+    std::string_view fresh(buf.data() + have, static_cast<std::size_t>(n));
+    std::size_t nl_in_fresh = fresh.rfind('\n');
     have += static_cast<std::size_t>(n);
     std::string_view view(buf.data(), have);
-    std::size_t last_nl = view.rfind('\n');
-    if (last_nl == std::string_view::npos) continue;
+    if (nl_in_fresh == std::string_view::npos) continue;
+    std::size_t last_nl = static_cast<std::size_t>(fresh.data() - buf.data()) + nl_in_fresh;
     on_block(view.substr(0, last_nl + 1));
     std::size_t rest = have - last_nl - 1;
     std::memmove(buf.data(), buf.data() + last_nl + 1, rest);

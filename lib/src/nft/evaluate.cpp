@@ -51,7 +51,16 @@ public:
     res.table = base.table;
     res.chain = base.name;
     res.priority = base.priority;
-    std::vector<std::pair<const Chain*, std::size_t>> stack;  // where to resume after a jump
+    // Where to resume after a jump, and how long the path was then.
+    struct Frame {
+      const Chain* chain;
+      std::size_t next, path_len;
+    };
+    std::vector<Frame> stack;
+    // The chains entered since the base chain and not yet returned from, by jump or goto. The
+    // kernel refuses a ruleset whose jumps and gotos loop; a saved or edited file can still
+    // hold one, and a goto takes no stack frame, so the 16-frame cap alone never ends it.
+    std::vector<const Chain*> path{&base};
     const Chain* chain = &base;
     std::size_t i = 0;
     while (true) {
@@ -62,7 +71,9 @@ public:
           res.by_policy = true;
           return res;
         }
-        std::tie(chain, i) = stack.back();
+        chain = stack.back().chain;
+        i = stack.back().next;
+        path.resize(stack.back().path_len);
         stack.pop_back();
         continue;
       }
@@ -94,7 +105,15 @@ public:
           res.rule = RuleRef{chain->family, chain->table, chain->name, rule.handle, render_rule(rule)};
           return res;
         }
-        if (rule.verdict == Verdict::jump) stack.emplace_back(chain, i);
+        if (std::find(path.begin(), path.end(), target) != path.end()) {
+          out_.notes.push_back(fmt::format("{}: {} to chain {} loops (the kernel refuses such a ruleset), treated as drop",
+                                           where(*chain, rule), verdict_name(rule.verdict), rule.target));
+          res.verdict = Verdict::drop;
+          res.rule = RuleRef{chain->family, chain->table, chain->name, rule.handle, render_rule(rule)};
+          return res;
+        }
+        if (rule.verdict == Verdict::jump) stack.push_back({chain, i, path.size()});
+        path.push_back(target);
         chain = target;
         i = 0;
         break;
@@ -233,6 +252,7 @@ private:
     case Value::Kind::set_ref: {
       const Set* s = rs_.find_set(chain.family, chain.table, v.text);
       if (!s) return Tri::unknown;
+      if (s->numbers && d.kind == Datum::Kind::number) return index_contains(*s->numbers, d.number) ? Tri::yes : Tri::no;
       return any_of(chain, s->elements, d, field);
     }
     case Value::Kind::other: break;

@@ -1,10 +1,13 @@
 #include "meshops/nft/ruleset.hpp"
 
 #include "meshops/error.hpp"
+#include "meshops/sys/json.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace meshops::nft {
@@ -83,30 +86,7 @@ int checked_int(const json& obj, const char* key, const Place& at) {
   return static_cast<int>(v);
 }
 
-/// Finds where a document nlohmann rejected without a position (number overflow is an
-/// out_of_range, not a parse_error): a SAX pass that only remembers where the parser stopped.
-class ErrorLocator : public json::json_sax_t {
-public:
-  std::size_t byte = 0;
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) override {
-    byte = position;
-    return false;
-  }
-};
-
-Value value_from(const json& j) {
+Value value_from(const json& j, const Place& at) {
   Value v;
   if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();
@@ -123,7 +103,7 @@ Value value_from(const json& j) {
   } else if (j.is_array()) {
     // ct state in {a, b} is printed as a plain array.
     v.kind = Value::Kind::set;
-    for (const auto& e : j) v.items.push_back(value_from(e));
+    for (const auto& e : j) v.items.push_back(value_from(e, at));
   } else if (j.is_object() && j.size() == 1) {
     auto first = j.begin();
     const std::string& k = first.key();
@@ -131,18 +111,21 @@ Value value_from(const json& j) {
     if (k == "prefix" && body.is_object() && body.contains("addr") && body["addr"].is_string()) {
       v.kind = Value::Kind::prefix;
       v.text = body["addr"].get<std::string>();
-      v.prefix_len = body.value("len", 0);
+      // An IPv6 prefix is at most 128 bits; anything else (1e30, "24") is no prefix nft wrote.
+      auto len = body.find("len");
+      if (len == body.end()) Place{at.origin, at.path + ".prefix"}.fail("missing \"len\"");
+      v.prefix_len = static_cast<int>(sys::json_integer(*len, fmt::format("{}: {}.prefix.len", at.origin, at.path), 0, 128));
     } else if (k == "range" && body.is_array() && body.size() == 2) {
       v.kind = Value::Kind::range;
-      v.items = {value_from(body[0]), value_from(body[1])};
+      v.items = {value_from(body[0], at), value_from(body[1], at)};
     } else if (k == "set") {
       v.kind = Value::Kind::set;
       if (body.is_array())
-        for (const auto& e : body) v.items.push_back(value_from(e));
+        for (const auto& e : body) v.items.push_back(value_from(e, at));
       else
-        v.items.push_back(value_from(body));
+        v.items.push_back(value_from(body, at));
     } else if (k == "elem" && body.is_object() && body.contains("val")) {
-      return value_from(body["val"]);  // set element with its own counter or timeout
+      return value_from(body["val"], at);  // set element with its own counter or timeout
     } else {
       v.text = j.dump();
     }
@@ -157,7 +140,7 @@ Match match_from(const json& m, const Place& at) {
   out.op = optional_string(m, "op");
   if (out.op.empty()) out.op = "==";
   const json& left = member(m, "left", at);
-  out.right = value_from(member(m, "right", at));
+  out.right = value_from(member(m, "right", at), at);
   out.field = Field::other;
   if (left.is_object() && left.size() == 1) {
     auto first = left.begin();
@@ -265,9 +248,38 @@ const Set* Ruleset::find_set(std::string_view family, std::string_view table, st
   return it == set_index_.end() ? nullptr : &sets[it->second];
 }
 
+NumberIndex index_numbers(const std::vector<Value>& elements) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  out.reserve(elements.size());
+  for (const auto& e : elements) {
+    if (e.kind == Value::Kind::number) {
+      out.emplace_back(e.number, e.number);
+    } else if (e.kind == Value::Kind::range && e.items.size() == 2 && e.items[0].kind == Value::Kind::number &&
+               e.items[1].kind == Value::Kind::number) {
+      if (e.items[0].number <= e.items[1].number) out.emplace_back(e.items[0].number, e.items[1].number);
+    } else {
+      return std::nullopt;
+    }
+  }
+  std::sort(out.begin(), out.end());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
+  for (const auto& iv : out) {
+    if (!merged.empty() && iv.first <= merged.back().second) merged.back().second = std::max(merged.back().second, iv.second);
+    else merged.push_back(iv);
+  }
+  return merged;
+}
+
+bool index_contains(const std::vector<std::pair<std::uint64_t, std::uint64_t>>& index, std::uint64_t n) {
+  // The first interval starting after n; the one before it is the only one that can hold n.
+  auto it = std::upper_bound(index.begin(), index.end(), n, [](std::uint64_t x, const auto& iv) { return x < iv.first; });
+  return it != index.begin() && std::prev(it)->second >= n;
+}
+
 void Ruleset::reindex() {
   chain_index_.clear();
   set_index_.clear();
+  for (auto& s : sets) s.numbers = index_numbers(s.elements);
   for (std::size_t i = 0; i < chains.size(); ++i)
     chain_index_[key_of(chains[i].family, chains[i].table, chains[i].name)] = i;
   for (std::size_t i = 0; i < sets.size(); ++i) set_index_[key_of(sets[i].family, sets[i].table, sets[i].name)] = i;
@@ -320,7 +332,7 @@ Ruleset ruleset_from_json(const json& doc, const std::string& origin) {
       s.name = string_member(body, "name", at);
       if (auto t = body.find("type"); t != body.end()) s.type = t->is_string() ? t->get<std::string>() : t->dump();
       if (auto e = body.find("elem"); e != body.end() && e->is_array())
-        for (const auto& el : *e) s.elements.push_back(value_from(el));
+        for (const auto& el : *e) s.elements.push_back(value_from(el, at));
       rs.sets.push_back(std::move(s));
     }
     ++i;
@@ -330,37 +342,7 @@ Ruleset ruleset_from_json(const json& doc, const std::string& origin) {
 }
 
 Ruleset parse_ruleset(std::string_view text, const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    // parse_error carries its byte; the others (a number too large for a double) do not, so
-    // the position comes from a second, SAX-only pass that stops at the same place.
-    std::size_t byte = 0;
-    if (const auto* pe = dynamic_cast<const json::parse_error*>(&e)) {
-      byte = pe->byte;
-    } else {
-      ErrorLocator where;
-      json::sax_parse(text, &where, json::input_format_t::json, /*strict=*/true);
-      byte = where.byte;
-    }
-    byte = byte ? byte - 1 : 0;
-    std::size_t line = 1, col = 1;
-    for (std::size_t k = 0; k < byte && k < text.size(); ++k) {
-      if (text[k] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    // nlohmann's message starts with "[json.exception.X.N]" and may repeat its own position;
-    // keep only the reason.
-    std::string why = e.what();
-    if (auto p = why.find("syntax error"); p != std::string::npos) why = why.substr(p);
-    else if (auto q = why.find("] "); q != std::string::npos) why = why.substr(q + 2);
-    throw Error(Exit::unknown, fmt::format("{}:{}:{}: not valid JSON: {}", origin, line, col, why));
-  }
+  json doc = sys::parse_json(text, origin);
   return ruleset_from_json(doc, origin);
 }
 

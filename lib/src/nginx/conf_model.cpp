@@ -12,35 +12,63 @@
 #include <cctype>
 #include <charconv>
 #include <fnmatch.h>
+#include <set>
 
 namespace meshops::nginx {
 namespace {
 
 // Includes nested deeper than this are a loop (nginx itself stops with "too many open files").
 constexpr int kMaxIncludeDepth = 32;
+// What the expanded tree may hold: files that include each other many times over grow it
+// exponentially (20 files each including the next twice: a million copies); nginx would read
+// them all, a model of them is no use. So at most this many times the directives dumped, plus
+// a floor for small files included in many places (proxy_params in every location).
+constexpr std::size_t kMaxExpansion = 100, kExpandedFloor = 100'000;
+
+std::size_t count_directives(const std::vector<Directive>& tree) {
+  std::size_t n = tree.size();
+  for (const auto& d : tree) n += count_directives(d.block);
+  return n;
+}
 
 bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
 class Expander {
 public:
   Expander(ConfModel& model, const std::map<std::string, std::vector<Directive>>& parsed)
-      : model_(model), parsed_(parsed) {}
+      : model_(model), parsed_(parsed) {
+    std::size_t dumped = 0;
+    for (const auto& [path, tree] : parsed_) dumped += count_directives(tree);
+    max_expanded_ = kExpandedFloor + kMaxExpansion * dumped;
+  }
 
   std::vector<Directive> expand(const std::vector<Directive>& in, int depth) {
     std::vector<Directive> out;
+    out.reserve(in.size());
     for (const auto& d : in) {
       if (d.name == "include" && d.args.size() == 1 && !d.has_block) {
         if (depth >= kMaxIncludeDepth)
           throw Error(Exit::unknown, fmt::format("{}: includes nested too deeply", to_string(d.at)));
-        Include inc{d.args[0], d.at, matching_files(d.args[0])};
-        model_.includes.push_back(inc);
-        for (const auto& f : inc.files) {
+        const auto& files = matching_files(d.args[0]);
+        // One Include per include directive, however often its file is expanded.
+        if (recorded_.insert(&d).second) model_.includes.push_back(Include{d.args[0], d.at, files});
+        for (const auto& f : files) {
           auto more = expand(parsed_.at(f), depth + 1);
           std::move(more.begin(), more.end(), std::back_inserter(out));
         }
         continue;
       }
-      Directive copy = d;
+      if (++expanded_ > max_expanded_)
+        throw Error(Exit::unknown, fmt::format("{}: the includes expand the configuration past {} directives (files "
+                                               "included many times over)",
+                                               to_string(d.at), max_expanded_));
+      // The directive without its block, then its block expanded: copying d whole would copy
+      // the subtree once per level above it.
+      Directive copy;
+      copy.name = d.name;
+      copy.args = d.args;
+      copy.at = d.at;
+      copy.has_block = d.has_block;
       if (d.has_block) copy.block = expand(d.block, depth);
       out.push_back(std::move(copy));
     }
@@ -48,9 +76,11 @@ public:
   }
 
 private:
-  std::vector<std::string> matching_files(const std::string& pattern) const {
+  const std::vector<std::string>& matching_files(const std::string& pattern) {
+    auto known = matches_.find(pattern);
+    if (known != matches_.end()) return known->second;
     std::string full = resolve_path(model_, pattern);
-    std::vector<std::string> found;
+    std::vector<std::string>& found = matches_[pattern];
     for (const auto& [path, tree] : parsed_) {
       bool match = has_glob(full) ? ::fnmatch(full.c_str(), path.c_str(), FNM_PATHNAME) == 0 : path == full;
       if (match) found.push_back(path);
@@ -61,6 +91,9 @@ private:
 
   ConfModel& model_;
   const std::map<std::string, std::vector<Directive>>& parsed_;
+  std::map<std::string, std::vector<std::string>> matches_;  ///< include pattern -> files, each looked up once
+  std::set<const Directive*> recorded_;                       ///< include directives of the dump recorded
+  std::size_t expanded_ = 0, max_expanded_ = 0;
 };
 
 std::optional<std::string_view> arg_value(const Directive& d, std::string_view key) {
@@ -266,7 +299,9 @@ std::optional<long long> parse_size(std::string_view s) {
   long long n = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
   if (ec != std::errc{} || ptr != s.data() + s.size() || n < 0) return std::nullopt;
-  return n * scale;
+  long long bytes = 0;
+  if (__builtin_mul_overflow(n, scale, &bytes)) return std::nullopt;  // 9999999999999G is no size
+  return bytes;
 }
 
 std::optional<double> parse_rate(std::string_view s) {

@@ -12,6 +12,9 @@ namespace meshops::nginx {
 namespace {
 
 constexpr std::string_view kHeader = "# configuration file ";
+// Blocks nested deeper than this are no configuration (nginx's own are 4-6 deep): every
+// reader of the tree walks it recursively, and 100,000 levels overflowed the stack.
+constexpr std::size_t kMaxBlockDepth = 100;
 
 struct Token {
   std::string text;
@@ -41,6 +44,7 @@ public:
         } else {
           d.has_block = true;
           stack.back()->push_back(std::move(d));
+          if (stack.size() > kMaxBlockDepth) fail(fmt::format("blocks nested deeper than {}", kMaxBlockDepth));
           stack.push_back(&stack.back()->back().block);
         }
       } else if (c == '}') {

@@ -55,9 +55,11 @@ public:
   /// Appends data and calls on_line for each line it completes.
   template <class F>
   void feed(std::string_view data, F&& on_line) {
+    // What was kept holds no newline: the search starts at the new bytes, so a long line
+    // arriving in many reads costs one pass.
+    std::size_t start = 0, from = buf_.size();
     buf_.append(data);
-    std::size_t start = 0;
-    for (auto nl = buf_.find('\n', start); nl != std::string::npos; nl = buf_.find('\n', start)) {
+    for (auto nl = buf_.find('\n', from); nl != std::string::npos; nl = buf_.find('\n', start)) {
       std::string_view line(buf_.data() + start, nl - start);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (!line.empty()) on_line(line);
