@@ -1,6 +1,8 @@
 // libFuzzer target for the access and error log line parsers and everything a parsed line feeds
 // (typed readings, decoding, the aggregator, filters, NDJSON). The first input byte picks the
 // format; the rest is the line. Also compiles the input as a log_format string.
+#include "../fuzz_target.hpp"
+
 #include "meshops/error.hpp"
 #include "meshops/nginx/log_aggregate.hpp"
 #include "meshops/nginx/log_error.hpp"
@@ -40,7 +42,7 @@ const std::string_view kGoodLine[] = {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+MESHOPS_FUZZ_TARGET(nginx_log_line) {
   if (size == 0) return 0;
   const LogFormat& f = format_for(data[0]);
   std::string_view line(reinterpret_cast<const char*>(data) + 1, size - 1);
@@ -51,18 +53,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The parser a summary uses, which skips Record::fields, must read the same variables.
   LineParser lean(f, RawFields::skip);
   Record lean_rec;
-  if (lean.parse(line, lean_rec) != matched) __builtin_trap();
+  if (lean.parse(line, lean_rec) != matched) MESHOPS_FUZZ_CHECK(false);
   // A record that held another line first must come out the same as a fresh one.
   Record reused;
   (void)parser.parse(kGoodLine[data[0] % 4], reused);
-  if (parser.parse(line, reused) != matched) __builtin_trap();
+  if (parser.parse(line, reused) != matched) MESHOPS_FUZZ_CHECK(false);
   if (matched) {
     for (const Record* other : {&lean_rec, &reused}) {
       if (other->present != rec.present || other->status != rec.status || other->bytes != rec.bytes ||
           other->truncated != rec.truncated)
-        __builtin_trap();
+        MESHOPS_FUZZ_CHECK(false);
       for (int v = 0; v < static_cast<int>(Var::count_); ++v)
-        if (rec.has(static_cast<Var>(v)) && rec.get(static_cast<Var>(v)) != other->get(static_cast<Var>(v))) __builtin_trap();
+        if (rec.has(static_cast<Var>(v)) && rec.get(static_cast<Var>(v)) != other->get(static_cast<Var>(v))) MESHOPS_FUZZ_CHECK(false);
     }
   }
   if (matched) {

@@ -1,0 +1,21 @@
+// `tailscale netcheck --format json` and /localapi/v0/derpmap (ts-quality). Seeds:
+// tests/fixtures/tailscale/netcheck-laptop.json, the derpmap captured beside it.
+#include "../fuzz_target.hpp"
+
+#include "netcheck.hpp"
+
+#include <stdexcept>
+
+MESHOPS_FUZZ_TARGET(netcheck) {
+  auto text = meshops_fuzz::text(data, size);
+  std::map<int, ts_quality::DerpRegion> regions;
+  try {
+    regions = ts_quality::parse_derpmap(text);
+  } catch (const std::runtime_error&) {
+  }
+  try {
+    (void)ts_quality::parse_netcheck(text, regions);
+  } catch (const std::runtime_error&) {
+  }
+  return 0;
+}
