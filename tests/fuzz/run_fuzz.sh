@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
-# run_fuzz.sh FUZZER FIXTURE_DIR SECONDS: seeds a corpus with one file per fixture line (each
-# prefixed by the format selector byte the target reads first) and fuzzes for SECONDS.
-# A crash, leak or sanitizer report fails the run (libFuzzer exits non-zero).
+# run_fuzz.sh FUZZER SECONDS DICTS REGRESSIONS SEED...: fuzzes for SECONDS from a corpus seeded
+# with the fixtures (a file is one seed, a directory every file in it, lines:FILE one seed per
+# line) and the inputs kept in REGRESSIONS. A crash, a leak, a sanitizer report, a slow input
+# (-timeout) or a blow-up (-rss_limit_mb) fails the run; the input is kept in $PWD as crash-*.
+# DICTS: dictionary files separated by commas (joined into one), or empty.
 set -euo pipefail
-fuzzer=$1 fixtures=$2 seconds=$3
+fuzzer=$1 seconds=$2 dicts=$3 regressions=$4
+shift 4
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 i=0
-seed() {  # seed SELECTOR FILE
-  while IFS= read -r line || [[ -n $line ]]; do
-    i=$((i + 1))
-    { printf "\\x$(printf %02x "$1")"; printf '%s' "$line"; } >"$corpus/seed$i"
-  done <"$2"
-}
-seed 0 "$fixtures/combined.log"
-seed 1 "$fixtures/json.log"
-seed 2 "$fixtures/timed.log"
-seed 0 "$fixtures/error.log"
-cd "$corpus"  # crash artifacts land here, not in the source tree
-"$fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus"
+seed_file() { i=$((i + 1)); head -c 65536 "$1" >"$corpus/seed$i"; }
+for spec in "$@"; do
+  if [[ $spec == lines:* ]]; then
+    while IFS= read -r line || [[ -n $line ]]; do
+      i=$((i + 1))
+      printf '%s' "$line" >"$corpus/seed$i"
+    done <"${spec#lines:}"
+  elif [[ -d $spec ]]; then
+    while IFS= read -r -d '' f; do seed_file "$f"; done < <(find "$spec" -type f -print0)
+  else
+    seed_file "$spec"
+  fi
+done
+if [[ -d $regressions ]]; then
+  for f in "$regressions"/*; do [[ -f $f ]] && seed_file "$f"; done
+fi
+args=(-max_total_time="$seconds" -max_len=65536 -timeout=5 -rss_limit_mb=2048 -print_final_stats=1)
+if [[ -n $dicts ]]; then
+  IFS=, read -ra files <<<"$dicts"
+  cat "${files[@]}" >"$corpus.dict"
+  trap 'rm -rf "$corpus" "$corpus.dict"' EXIT
+  args+=(-dict="$corpus.dict")
+fi
+"$fuzzer" "${args[@]}" "$corpus"
