@@ -75,6 +75,14 @@ TEST_CASE("iperf3 reports captured on the tailnet: receiver's rate, sender's ret
   CHECK_THROWS_WITH(parse_iperf3(R"({"end":{"sum_received":{"bytes":"x"}}})"), "end.sum_received.bytes: expected a number");
   CHECK_THROWS_WITH(parse_iperf3("{}"), "end: missing");
   CHECK_THROWS_AS(parse_iperf3("iperf3: error"), std::runtime_error);
+  // Out of range is an error naming the field, never a wrapped count (issue 18).
+  auto with_bytes = [](const char* b) {
+    return std::string(R"({"end":{"sum_received":{"bytes":)") + b + R"(,"seconds":1,"bits_per_second":8}}})";
+  };
+  CHECK(parse_iperf3(with_bytes("1000")).bytes == 1000);
+  CHECK_THROWS_WITH(parse_iperf3(with_bytes("-1")), Catch::StartsWith("end.sum_received.bytes: expected a number from 0 to"));
+  CHECK_THROWS_WITH(parse_iperf3(with_bytes("1e30")), Catch::EndsWith("got 1e+30"));
+  CHECK_THROWS_WITH(parse_iperf3(with_bytes("1e999")), Catch::Contains("number overflow parsing '1e999'"));
 }
 
 TEST_CASE("result JSON: schema first, both directions, latency phases and bufferbloat", "[ts-benchmark][view]") {
@@ -122,6 +130,11 @@ TEST_CASE("compare: the last history line of the same kind and target, changes i
   CHECK(up->change_pct == Approx(25));
   CHECK_FALSE(compare(now, "").has_value());
   CHECK_FALSE(compare(now, to_json(other, "x").dump()).has_value());
+  // A line of another version or edited by hand: a kind that is no string is skipped, not a
+  // type_error out of ts-benchmark (issue 18).
+  CHECK_FALSE(compare(now, R"({"kind": 7, "target": ["x"], "generated_at": 1})").has_value());
+  CHECK(compare(now, R"({"kind": "tcp", "target": "kernelcore", "generated_at": 1, "upload": {"mbit_s": "fast"}})")
+            .value_or(Comparison{}).previous_at.empty());
 }
 
 TEST_CASE("throughput engine on loopback: both ways, latency phases, per-stream sums", "[ts-benchmark][throughput]") {
