@@ -14,7 +14,7 @@ done
 
 # The tools whose check needs tailscaled, with what makes them check (--plugin is one result).
 declare -A plugin_args=([ts-status]="" [ts-quality]="" [meshops-reach]="--check")
-declare -A socket_args=([ts-benchmark]=some-peer [fw-status]="--can some-peer tcp/22" [meshops-reach]="some-peer tcp/80")
+declare -A socket_args=([nginx-logs]="--peer some-peer" [ts-benchmark]=some-peer [fw-status]="--can some-peer tcp/22" [meshops-reach]="some-peer tcp/80")
 for t in "${tools[@]}"; do
   bin=$(tool "$t")
   check_rc "$t --version" 0 timeout 5 "$bin" --version

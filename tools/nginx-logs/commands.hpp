@@ -28,6 +28,7 @@ struct Options {
   double interval_s = 10;
   // summary and filter: the record filters
   std::vector<std::string> status, hosts, paths, clients, methods;
+  std::vector<std::string> peers;  ///< --peer NAME: the node's tailnet addresses join clients
   std::optional<double> min_time_s;
   bool include_probes = false;  ///< count meshops' own requests (nginx::is_own_request)
   // errors

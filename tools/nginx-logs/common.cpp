@@ -60,7 +60,7 @@ const std::string& followed_file(const std::vector<std::string>& files) {
 }
 
 bool has_record_filters(const Options& o) {
-  return !o.status.empty() || !o.hosts.empty() || !o.paths.empty() || !o.clients.empty() || !o.methods.empty() ||
+  return !o.status.empty() || !o.hosts.empty() || !o.paths.empty() || !o.clients.empty() || !o.methods.empty() || !o.peers.empty() ||
          o.min_time_s || o.include_probes;
 }
 

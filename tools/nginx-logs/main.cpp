@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
     app->add_option("--host", o.hosts, "Host glob (case-insensitive)")->type_name("GLOB")->allow_extra_args(false);
     app->add_option("--path", o.paths, "Path glob, query stripped, \\xHH decoded")->type_name("GLOB")->allow_extra_args(false);
     app->add_option("--client", o.clients, "Client address or CIDR network")->type_name("CIDR")->allow_extra_args(false);
+    app->add_option("--peer", o.peers, "Tailnet node by name: its addresses as --client (one tailscaled status call)")
+        ->type_name("PEER")
+        ->allow_extra_args(false);
     app->add_option("--method", o.methods, "Request method (GET, POST, ...)")->type_name("METHOD")->allow_extra_args(false);
     app->add_option("--min-time", o.min_time_s, "Only requests with $request_time >= SECONDS")->type_name("SECONDS");
     app->add_flag("--include-probes", o.include_probes, "Count meshops' own requests (User-Agent meshops-*: nginx-test's probes, ts-benchmark) too");
@@ -62,7 +65,7 @@ int main(int argc, char** argv) {
   };
 
   return cli::tool_main(
-      {"nginx-logs", "Parse, filter, follow and summarise nginx access and error logs", /*socket=*/false, /*prom=*/true,
+      {"nginx-logs", "Parse, filter, follow and summarise nginx access and error logs", /*socket=*/true, /*prom=*/true,
        /*follows=*/true},
       common, argc, argv,
       [&](CLI::App& app) {
@@ -81,9 +84,9 @@ int main(int argc, char** argv) {
             ->type_name("N")
             ->check(CLI::Range(1, 2));
         app.add_option("--top", o.top, "Rows in each top list (default 10)")->type_name("N")->check(whole_number(1));
-        app.add_option("--by", o.by, "Break the summary down by host, path, status or client")
+        app.add_option("--by", o.by, "Break the summary down by host, path, status, client or peer (tailnet node)")
             ->type_name("KEY")
-            ->check(CLI::IsMember({"host", "path", "status", "client"}));
+            ->check(CLI::IsMember({"host", "path", "status", "client", "peer"}));
         app.add_option("--interval", o.interval_s, "With --follow, print a summary every SECONDS (default 10)")
             ->type_name("SECONDS")
             ->check(positive_seconds());

@@ -113,7 +113,7 @@ std::string summary_text(const nginx::Summary& s, const cli::Output& out) {
     o += section("Methods", t, out);
   }
   if (s.by != nginx::By::none) {
-    static const char* const kBy[] = {"", "host", "path", "status", "client"};
+    static const char* const kBy[] = {"", "host", "path", "status", "client", "peer"};
     cli::Table t({{"KEY", cli::Align::left, true},
                   {"REQUESTS", cli::Align::right},
                   {"BYTES", cli::Align::right},

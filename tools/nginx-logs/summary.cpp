@@ -2,6 +2,7 @@
 // or a running summary printed every --interval while following.
 #include "commands.hpp"
 #include "input.hpp"
+#include "peers.hpp"
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/units.hpp"
@@ -35,6 +36,7 @@ nginx::By parse_by(const std::string& by) {
   if (by == "path") return nginx::By::path;
   if (by == "status") return nginx::By::status;
   if (by == "client") return nginx::By::client;
+  if (by == "peer") return nginx::By::peer;
   return nginx::By::none;
 }
 
@@ -84,6 +86,25 @@ void report_malformed(const nginx::Summary& s, const std::string& file, const me
     meshops::cli::warn(kTool, fmt::format("{}:{}: malformed: {}", file, m.line_no, m.text));
 }
 
+/// The summary of agg as the options ask; with --by peer its client rows named from book.
+nginx::Summary summary_of(const nginx::Aggregator& agg, const Options& o, const PeerBook& book) {
+  auto s = nginx::summarize(agg, o.top, parse_by(o.by));
+  if (s.by == nginx::By::peer) rows_by_peer(s.by_rows, book, o.top);
+  return s;
+}
+
+/// The tailnet's nodes for --by peer, read once (a follow keeps them); without tailscaled it
+/// says so once and the clients stay addresses.
+PeerBook peer_book_for(const Options& o, const meshops::cli::CommonOptions& c, const meshops::config::Config& cfg) {
+  if (o.by != "peer") return {};
+  try {
+    return load_peer_book(c, cfg);
+  } catch (const meshops::Error& e) {
+    meshops::cli::warn(kTool, fmt::format("--by peer: {}: clients stay addresses", e.what()));
+    return {};
+  }
+}
+
 /// For --plugin: the counts in one line (nginx-logs judges nothing: always OK).
 meshops::cli::Summary summary_words(const nginx::Summary& s) {
   return {fmt::format("{} requests, {} 5xx, {} rate limited", s.requests, s.status_class[5], s.rate_limited_429 + s.rate_limited_503), {}};
@@ -102,7 +123,8 @@ void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
 }
 
 Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const nginx::AggregateOptions& ao,
-                    const Options& o, const meshops::cli::CommonOptions& c, const std::string& origin) {
+                    const Options& o, const meshops::cli::CommonOptions& c, const std::string& origin,
+                    const PeerBook& book) {
   meshops::sys::catch_stop_signals();
   nginx::Aggregator agg(lf, ao);
   meshops::sys::Follower follower(path, {.from_start = o.from_start});
@@ -111,7 +133,7 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
   auto next = std::chrono::steady_clock::now() + interval;
   bool unread_told = false;
   auto emit = [&] {
-    auto s = nginx::summarize(agg, o.top, parse_by(o.by));
+    auto s = summary_of(agg, o, book);
     if (s.unread_example && !unread_told) {
       warn_unread(path, s.unread_lines, *s.unread_example, origin);
       unread_told = true;
@@ -149,10 +171,11 @@ Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c) {
   const auto cfg = meshops::config::load(c.config_path);
   const nginx::LogFormat lf = load_format(o, cfg);
   nginx::AggregateOptions ao;
-  ao.filter = make_filter(o, lf, /*with_time=*/true);
+  ao.filter = make_filter(resolve_peer_filters(o, c, cfg), lf, /*with_time=*/true);
   ao.count_own = o.include_probes;
   const auto files = input_files(o, cfg, /*error_log=*/false);
-  if (o.follow) return follow_summary(followed_file(files), lf, ao, o, c, format_origin(o, cfg));
+  const PeerBook book = peer_book_for(o, c, cfg);
+  if (o.follow) return follow_summary(followed_file(files), lf, ao, o, c, format_origin(o, cfg), book);
   std::unique_ptr<nginx::Aggregator> total;
   bool unread_told = false;
   for (const auto& f : files) {
@@ -169,7 +192,7 @@ Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c) {
     else total->merge(*agg);
   }
   if (c.verbose > 1) meshops::cli::warn(kTool, fmt::format("tables hold {} KiB", total->memory() / 1024));
-  print(nginx::summarize(*total, o.top, parse_by(o.by)), c);
+  print(summary_of(*total, o, book), c);
   return Exit::ok;
 }
 

@@ -236,6 +236,7 @@ const char* by_name(By by) {
     case By::path: return "path";
     case By::status: return "status";
     case By::client: return "client";
+    case By::peer: return "peer";
     case By::none: break;
   }
   return "none";
@@ -319,6 +320,7 @@ struct SummaryBuilder {
       case By::host: s.by_rows = top_rows(a.hosts_, top, esc); break;
       case By::path: s.by_rows = top_rows(a.paths_, top, esc); break;
       case By::client: s.by_rows = top_rows(a.clients_, top, esc); break;
+      case By::peer: s.by_rows = top_rows(a.clients_, 0, esc); break;
       case By::status:
         for (const auto& [code, n] : s.status) {
           TopRow r{std::to_string(code), {}, {}};

@@ -44,7 +44,8 @@ private:
 };
 
 /// The dimension `--by` breaks the summary down by.
-enum class By { none, host, path, status, client };
+/// peer: by client, every row (the tool names tailnet clients and keeps the top ones).
+enum class By { none, host, path, status, client, peer };
 
 /// One line that did not match the format.
 struct MalformedLine {
