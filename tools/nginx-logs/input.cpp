@@ -1,6 +1,7 @@
 #include "input.hpp"
 
 #include "meshops/error.hpp"
+#include "meshops/sys/access.hpp"
 #include "meshops/sys/fd.hpp"
 
 #include <fmt/format.h>
@@ -25,7 +26,9 @@ using meshops::Exit;
 constexpr std::uint64_t kWindow = 16u << 20;
 
 [[noreturn]] void fail(const std::string& path, const char* what) {
-  throw Error(Exit::unknown, fmt::format("{}: {}: {}", path, what, std::strerror(errno)));
+  int err = errno;
+  throw Error(Exit::unknown, fmt::format("{}: {}: {}", path, what, std::strerror(err)),
+              meshops::sys::permission_hint(err, path, meshops::sys::Access::read));
 }
 
 

@@ -33,7 +33,14 @@ std::size_t terminal_width(int fd) {
   return 80;
 }
 
+namespace {
+bool g_stdout_written = false;
+}
+
+bool stdout_written() { return g_stdout_written; }
+
 void write_stdout(std::string_view s) {
+  g_stdout_written = g_stdout_written || !s.empty();
   if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::ferror(stdout)) {
     // The reader went away (`| head`): not an error, the job is done.
     if (errno == EPIPE) std::_Exit(0);

@@ -3,9 +3,11 @@
 #include "meshops/cli/completion.hpp"
 #include "meshops/cli/escape.hpp"
 #include "meshops/sys/atomic_file.hpp"
+#include "meshops/sys/calendar.hpp"
 #include "meshops/version.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -114,7 +116,7 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
   common.output = decide_output(common);
   common.tool = info.name;
   Exit code = Exit::unknown;
-  std::string failure, hint;  // what ended the run, for --plugin's status line
+  std::string failure, hint;  // what ended the run: --plugin's status line, the failure document
   try {
     code = run();
   } catch (const Error& e) {
@@ -126,6 +128,17 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
     failure = fmt::format("internal error: {}", e.what());
     report(info.name, failure, "");
     code = Exit::unknown;
+  }
+  // A --json run that failed before printing anything still prints a document: the state,
+  // the error and its hint (a tool that prints its own failure document prints no second).
+  if (!failure.empty() && common.output.format == Format::json && !stdout_written()) {
+    nlohmann::ordered_json doc{{"schema", fmt::format("meshops/{}/1", info.name)},
+                               {"generated_at", sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false)},
+                               {"status", exit_name(code)},
+                               {"reasons", {failure}},
+                               {"error", failure},
+                               {"hint", hint.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(hint)}};
+    print_json(doc, common.output);
   }
   // A run that failed before emit(): the file still says so, instead of the last good run's
   // metrics living on. Bad usage is no run and leaves the file alone.

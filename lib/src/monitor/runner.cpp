@@ -79,9 +79,11 @@ void Runner::start() {
     state_.mode = mode_for(settings_, observed);
     how = "no state file: starting from the exit node in use";
   }
+  // A state file that cannot be written is an environment fault: refuse to start (UNKNOWN, with
+  // write_file_atomic's hint) rather than fail over with a state the next start cannot read.
+  if (!options_.dry_run) save_state(state_path_, state_);
   report({"started", false, Health::unknown, how, std::nullopt}, now, nullptr);
   notify_ready(status_line());
-  save();
 }
 
 Runner::Measured Runner::measure(const std::vector<std::string>& names) const {

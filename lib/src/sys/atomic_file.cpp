@@ -1,6 +1,7 @@
 #include "meshops/sys/atomic_file.hpp"
 
 #include "meshops/error.hpp"
+#include "meshops/sys/access.hpp"
 
 #include <fmt/format.h>
 
@@ -13,8 +14,11 @@
 namespace meshops::sys {
 namespace {
 
-[[noreturn]] void fail(const std::string& path, const char* what, int err) {
-  throw Error(Exit::unknown, fmt::format("{}: {}: {}", path, what, std::strerror(err)));
+/// HINT_PATH: the file or directory whose permission a refusal is about ("" for none).
+[[noreturn]] void fail(const std::string& path, const char* what, int err, const std::string& hint_path = {},
+                       Access access = Access::read) {
+  throw Error(Exit::unknown, fmt::format("{}: {}: {}", path, what, std::strerror(err)),
+              hint_path.empty() ? std::string() : permission_hint(err, hint_path, access));
 }
 
 } // namespace
@@ -26,7 +30,7 @@ void write_file_atomic(const std::string& path, std::string_view content, unsign
   // A leading dot keeps node_exporter's textfile collector (which reads *.prom) off the temp file.
   std::string tmp = dir + (slash == std::string::npos ? "/" : "") + "." + base + ".XXXXXX";
   int fd = ::mkstemp(tmp.data());
-  if (fd < 0) fail(path, "cannot create a temporary file beside it", errno);
+  if (fd < 0) fail(path, "cannot create a temporary file beside it", errno, dir, Access::write);
   auto abandon = [&](const char* what) {
     int err = errno;
     ::close(fd);
@@ -50,13 +54,13 @@ void write_file_atomic(const std::string& path, std::string_view content, unsign
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    fail(path, "rename", err);
+    fail(path, "rename", err, dir, Access::write);
   }
 }
 
 std::string read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(path, "cannot open", errno);
+  if (fd < 0) fail(path, "cannot open", errno, path, Access::read);
   std::string data;
   char buf[65536];
   while (true) {

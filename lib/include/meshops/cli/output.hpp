@@ -33,6 +33,9 @@ std::size_t terminal_width(int fd = 1);
 /// Writes to stdout. A closed pipe (EPIPE, e.g. `| head`) ends the process quietly with exit 0.
 void write_stdout(std::string_view s);
 
+/// Whether anything was written through write_stdout (print_json, print_ndjson) yet.
+bool stdout_written();
+
 /// A JSON document as text: invalid UTF-8 in strings is replaced, never thrown.
 /// ordered_json keeps keys in insertion order ("schema" first), json sorts them.
 std::string dump_json(const nlohmann::json& doc, bool pretty);
