@@ -34,6 +34,21 @@ TEST_CASE("run feeds stdin and adds environment entries", "[sys][process]") {
   CHECK(sys::run({"sh", "-c", "echo $MESHOPS_TEST_VAR"}, o).out == "42\n");
 }
 
+TEST_CASE("run survives a program that exits before reading its input", "[sys][process]") {
+  // The test binary keeps SIGPIPE's default (tools ignore it): a write into the closed pipe must
+  // be EPIPE, not the signal that killed this binary now and then under load.
+  REQUIRE(std::signal(SIGPIPE, SIG_DFL) != SIG_ERR);
+  sys::RunOptions o;
+  o.input.assign(1 << 20, 'x');  // more than a pipe holds: the write is still going when true exits
+  for (int i = 0; i < 20; ++i) {
+    auto r = sys::run({"true"}, o);
+    CHECK(r.exit_code == 0);
+  }
+  sigset_t pending;
+  sigpending(&pending);
+  CHECK_FALSE(sigismember(&pending, SIGPIPE));
+}
+
 TEST_CASE("run kills a program at its deadline", "[sys][process]") {
   sys::RunOptions o;
   o.timeout = 200ms;

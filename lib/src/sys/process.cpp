@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -33,6 +34,26 @@ struct Pipe {
   }
   void close_both() { close_end(0); close_end(1); }
 };
+
+// Writes to the child's stdin without SIGPIPE: a program that exits before reading all of its
+// input (sh -c 'echo x') must give EPIPE here, not kill the caller, whatever its disposition
+// of SIGPIPE. The signal is blocked for this thread around the write, and one it raised is
+// taken off the pending set before the mask is restored.
+ssize_t write_without_sigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  ssize_t w = ::write(fd, data, size);
+  int saved = errno;
+  if (w < 0 && saved == EPIPE) {
+    const timespec none{0, 0};
+    while (sigtimedwait(&pipe_set, nullptr, &none) < 0 && errno == EINTR) {}
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = saved;
+  return w;
+}
 
 std::vector<std::string> merged_environment(const std::vector<std::string>& extra) {
   std::vector<std::string> env;
@@ -148,7 +169,7 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     for (auto& p : fds) {
       if (!p.revents) continue;
       if (p.fd == in.fd[1]) {
-        ssize_t w = ::write(p.fd, options.input.data() + written, options.input.size() - written);
+        ssize_t w = write_without_sigpipe(p.fd, options.input.data() + written, options.input.size() - written);
         if (w > 0) written += static_cast<std::size_t>(w);
         if (w < 0 && errno != EAGAIN) in.close_end(1);
         if (written == options.input.size()) in.close_end(1);
