@@ -121,19 +121,6 @@ private:
   const std::string& origin_;
 };
 
-std::string line_column(std::string_view text, std::size_t byte) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return fmt::format("{}:{}", line, col);
-}
-
 void read_monitoring(const Reader& r, Monitoring& m) {
   r.reject_unknown({"checkInterval", "maxLatency", "maxPacketLoss", "failureThreshold", "enableAutoFailover",
                     "targets", "exitNodes", "restoreInterval", "restoreThreshold", "stateDir", "alert"});
@@ -207,12 +194,8 @@ bool exists(const std::string& path) {
 } // namespace
 
 Config parse(std::string_view text, const std::string& origin) {
-  json doc;
-  try {
-    doc = sys::parse_json(text);
-  } catch (const sys::JsonError& e) {
-    throw Error(Exit::unknown, fmt::format("{}:{}: not valid JSON: {}", origin, line_column(text, e.byte()), e.reason()));
-  }
+  // parse_json's error names origin:line:column, as every config error does.
+  json doc = sys::parse_json(text, origin);
   Config c;
   c.origin = origin;
   Reader top(doc, "", origin);
