@@ -1,8 +1,10 @@
-// sys: running programs without a shell, with deadlines; atomic writes.
+// sys: running programs without a shell, with deadlines; atomic writes; stop signals; text.
 #include "meshops/error.hpp"
 #include "meshops/sys/atomic_file.hpp"
 #include "meshops/sys/calendar.hpp"
 #include "meshops/sys/process.hpp"
+#include "meshops/sys/stop.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -96,4 +98,24 @@ TEST_CASE("UTC calendar arithmetic by hand, past 2262 and before 1970", "[sys][c
     auto c = sys::civil_from_days(d);
     CHECK(sys::days_from_civil(c.year, c.month, c.day) == d);
   }
+}
+
+TEST_CASE("lower folds ASCII only, whatever the bytes", "[sys][text]") {
+  CHECK(sys::lower("Transfer-Encoding: CHUNKED") == "transfer-encoding: chunked");
+  CHECK(sys::lower("laptop.TAIL1234.ts.net.") == "laptop.tail1234.ts.net.");
+  CHECK(sys::lower("") == "");
+  // UTF-8 (here "Ä" and "É") and other bytes above 0x7f pass unchanged.
+  CHECK(sys::lower("\xc3\x84PFEL-\xc3\x89") == "\xc3\x84pfel-\xc3\x89");
+  CHECK(sys::lower(std::string_view("A\0B", 3)) == std::string("a\0b", 3));
+}
+
+TEST_CASE("a stop signal sets the one flag a loop watches", "[sys][stop]") {
+  sys::catch_stop_signals();
+  REQUIRE_FALSE(sys::stop_requested());
+  REQUIRE_FALSE(sys::stop_flag().load());
+  // The handler, not the default action: the test process is still here afterwards.
+  REQUIRE(std::raise(SIGTERM) == 0);
+  CHECK(sys::stop_requested());
+  CHECK(sys::stop_flag().load());
+  CHECK(&sys::stop_flag() == &sys::stop_flag());
 }

@@ -11,14 +11,13 @@
 #include "meshops/monitor/quality.hpp"
 #include "meshops/sys/atomic_file.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/stop.hpp"
 #include "meshops/tailscale/localapi.hpp"
 #include "meshops/tailscale/route_guard.hpp"
 
 #include <fmt/format.h>
 
 #include <arpa/inet.h>
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -43,9 +42,6 @@ struct Options {
   int concurrency = 10;
   std::string history, compare;
 };
-
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
 
 bool is_ip(const std::string& s) {
   unsigned char buf[16];
@@ -108,9 +104,8 @@ int main(int argc, char** argv) {
         auto cfg = config::load(common.config_path);
 
         if (o.serve) {
-          std::signal(SIGINT, on_signal);
-          std::signal(SIGTERM, on_signal);
-          net::serve_throughput(o.bind, o.port, g_stop, [&](int port) {
+          sys::catch_stop_signals();
+          net::serve_throughput(o.bind, o.port, sys::stop_flag(), [&](int port) {
             std::fprintf(stderr, "ts-benchmark: serving on %s port %d\n", o.bind.c_str(), port);
           });
           return Exit::ok;

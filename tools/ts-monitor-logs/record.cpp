@@ -2,23 +2,17 @@
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
+#include "meshops/sys/text.hpp"
 #include "meshops/tailscale/status.hpp"
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <ctime>
 
 namespace ts_monitor_logs {
 namespace ts = meshops::tailscale;
 
 namespace {
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // The text view shows local time, as journalctl does; JSON carries RFC 3339 in UTC.
 std::string local_time(TimePoint t) {
   std::time_t tt = t.unix_seconds();
@@ -67,7 +61,7 @@ Record event_record(std::optional<TimePoint> t, std::string source, const ts::De
 bool keep(const Record& r, const Filters& f) {
   if (!f.categories.empty() && !f.categories.count(r.category)) return false;
   if (r.level < f.min_level) return false;
-  if (!f.peer.empty() && lower(r.peer) != lower(f.peer)) return false;
+  if (!f.peer.empty() && meshops::sys::lower(r.peer) != meshops::sys::lower(f.peer)) return false;
   if (f.since && r.time && *r.time < *f.since) return false;
   if (f.grep && !std::regex_search(r.message, *f.grep)) return false;
   return true;

@@ -8,15 +8,8 @@
 #include "meshops/config/config.hpp"
 #include "meshops/monitor/runner.hpp"
 #include "meshops/monitor/state_file.hpp"
+#include "meshops/sys/stop.hpp"
 #include "meshops/tailscale/localapi.hpp"
-
-#include <atomic>
-#include <csignal>
-
-namespace {
-std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) { g_stop = true; }
-} // namespace
 
 int main(int argc, char** argv) {
   using namespace meshops;
@@ -72,12 +65,8 @@ int main(int argc, char** argv) {
           if (h == monitor::Health::failed) return Exit::critical;
           return runner.state().mode == monitor::Mode::primary ? Exit::ok : Exit::warning;
         }
-        struct sigaction sa{};
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, nullptr);
-        sigaction(SIGINT, &sa, nullptr);
-        runner.run(g_stop);
+        sys::catch_stop_signals();
+        runner.run(sys::stop_flag());
         runner.finish("signal: state saved");
         return Exit::ok;
       });

@@ -1,11 +1,11 @@
 #include "meshops/monitor/quality.hpp"
 
+#include "meshops/sys/text.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
 namespace meshops::monitor {
@@ -14,20 +14,15 @@ namespace {
 using tailscale::PingPath;
 using Clock = std::chrono::steady_clock;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 std::string without_dot(std::string s) {
   if (!s.empty() && s.back() == '.') s.pop_back();
   return s;
 }
 
 bool matches(const tailscale::Peer& p, const std::string& key) {
-  auto k = without_dot(lower(key));
+  auto k = without_dot(sys::lower(key));
   if (k.empty()) return false;
-  if (lower(p.name()) == k || lower(p.host_name) == k || without_dot(lower(p.dns_name)) == k || p.id == key) return true;
+  if (sys::lower(p.name()) == k || sys::lower(p.host_name) == k || without_dot(sys::lower(p.dns_name)) == k || p.id == key) return true;
   return std::find(p.tailscale_ips.begin(), p.tailscale_ips.end(), key) != p.tailscale_ips.end();
 }
 

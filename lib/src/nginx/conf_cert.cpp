@@ -1,23 +1,21 @@
 #include "meshops/nginx/conf_cert.hpp"
 
-#include "text.hpp"
-
 #include "meshops/error.hpp"
 #include "meshops/sys/atomic_file.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <fmt/format.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <cctype>
 #include <ctime>
 #include <memory>
 
 namespace meshops::nginx {
 namespace {
 
-using text::lower;
+using sys::lower;
 
 template <auto F>
 struct Deleter {

@@ -1,18 +1,17 @@
 #include "meshops/nginx/conf_checks.hpp"
 
-#include "text.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
 namespace meshops::nginx {
 namespace {
 
-using text::lower;
+using sys::lower;
 
 bool has_name(const Server& s, std::string_view name) {
   auto want = lower(name);

@@ -3,19 +3,13 @@
 // and (?P<n>...) are read as plain groups, and a pattern std::regex cannot compile matches
 // nothing.
 #include "meshops/nginx/select.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <regex>
 
 namespace meshops::nginx {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // nginx groups listens by address: "*" and "0.0.0.0" are the IPv4 wildcard, "[::]" the IPv6 one.
 bool is_wildcard(const Listen& l) { return l.host == "*" || l.host == "0.0.0.0" || l.host == "[::]"; }
@@ -62,7 +56,7 @@ struct NameMatch {
 };
 
 NameMatch match_name(std::string_view written, const std::string& host) {
-  std::string name = lower(written);
+  std::string name = sys::lower(written);
   if (!name.empty() && name.front() == '~') return {};
   if (!name.empty() && name.back() == '.' && name.size() > 1) name.pop_back();
   if (name == host) return {3, name.size()};
@@ -87,7 +81,7 @@ NameMatch match_name(std::string_view written, const std::string& host) {
 } // namespace
 
 std::string normalize_host(std::string_view host) {
-  std::string h = lower(host);
+  std::string h = sys::lower(host);
   if (!h.empty() && h.front() == '[') {
     auto close = h.find(']');
     if (close != std::string::npos) h.resize(close + 1);

@@ -1,6 +1,5 @@
 #include "meshops/sys/stop.hpp"
 
-#include <atomic>
 #include <csignal>
 
 namespace meshops::sys {
@@ -23,5 +22,7 @@ void catch_stop_signals() {
 }
 
 bool stop_requested() { return g_stop.load(); }
+
+const std::atomic<bool>& stop_flag() { return g_stop; }
 
 } // namespace meshops::sys

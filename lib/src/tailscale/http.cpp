@@ -1,5 +1,7 @@
 #include "meshops/tailscale/http.hpp"
 
+#include "meshops/sys/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,11 +21,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Kind = TransportError::Kind;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -31,17 +28,6 @@ std::string_view trim(std::string_view s) {
 }
 
 constexpr std::size_t kMaxLine = 64 * 1024;
-
-/// Closes a file descriptor when it goes out of scope.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
-  Fd(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 int remaining_ms(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -70,7 +56,7 @@ bool ResponseParser::deliver(std::string_view bytes) {
 void ResponseParser::start_body() {
   auto te = response_.headers.find("transfer-encoding");
   auto cl = response_.headers.find("content-length");
-  if (te != response_.headers.end() && lower(te->second).find("chunked") != std::string::npos) {
+  if (te != response_.headers.end() && sys::lower(te->second).find("chunked") != std::string::npos) {
     state_ = State::chunk_size;
   } else if (cl != response_.headers.end()) {
     char* end = nullptr;
@@ -117,7 +103,7 @@ bool ResponseParser::feed(std::string_view data) {
         } else {
           auto colon = line.find(':');
           if (colon == std::string_view::npos) throw std::runtime_error("malformed header line");
-          response_.headers[lower(std::string(trim(line.substr(0, colon))))] = std::string(trim(line.substr(colon + 1)));
+          response_.headers[sys::lower(std::string(trim(line.substr(0, colon))))] = std::string(trim(line.substr(colon + 1)));
         }
       } else if (state_ == State::chunk_size) {
         auto hex = line.substr(0, line.find(';'));
@@ -174,15 +160,15 @@ void ResponseParser::finish() {
   }
 }
 
-int connect_unix(const std::string& socket_path, Clock::time_point deadline) {
+sys::Fd connect_unix(const std::string& socket_path, Clock::time_point deadline) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof addr.sun_path) throw TransportError(Kind::io, "socket path too long");
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0 && (errno == EMFILE || errno == ENFILE)) throw TransportError(Kind::resources, std::strerror(errno));
-  if (fd < 0) throw TransportError(Kind::io, fmt::format("socket: {}", std::strerror(errno)));
-  Fd guard{fd};
+  sys::Fd sock{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
+  if (!sock.valid() && (errno == EMFILE || errno == ENFILE)) throw TransportError(Kind::resources, std::strerror(errno));
+  if (!sock.valid()) throw TransportError(Kind::io, fmt::format("socket: {}", std::strerror(errno)));
+  int fd = sock.get();
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     int err = errno;
     if (err == EAGAIN || err == EINPROGRESS) {
@@ -196,8 +182,7 @@ int connect_unix(const std::string& socket_path, Clock::time_point deadline) {
     if (err == ECONNREFUSED) throw TransportError(Kind::refused, std::strerror(err));
     if (err) throw TransportError(Kind::io, std::strerror(err));
   }
-  guard.fd = -1;
-  return fd;
+  return sock;
 }
 
 std::string request_bytes(const HttpRequest& request) {
@@ -254,8 +239,8 @@ bool read_some(int fd, ResponseParser& parser) {
 HttpResponse unix_http(const std::string& socket_path, const HttpRequest& request, std::chrono::milliseconds timeout,
                        std::function<bool(std::string_view)> on_body) {
   auto deadline = Clock::now() + timeout;
-  Fd sock{connect_unix(socket_path, deadline)};
-  send_all(sock.fd, request_bytes(request), deadline);
+  auto sock = connect_unix(socket_path, deadline);
+  send_all(sock.get(), request_bytes(request), deadline);
   ResponseParser parser;
   parser.on_body = std::move(on_body);
   bool streaming = static_cast<bool>(parser.on_body);
@@ -263,8 +248,8 @@ HttpResponse unix_http(const std::string& socket_path, const HttpRequest& reques
     // A stream's deadline covers its headers; after that it runs until the consumer stops.
     std::optional<Clock::time_point> until;
     if (!streaming || !parser.headers_done()) until = deadline;
-    if (!wait_ready(sock.fd, POLLIN, until)) timed_out(parser);
-    if (!read_some(sock.fd, parser)) break;
+    if (!wait_ready(sock.get(), POLLIN, until)) timed_out(parser);
+    if (!read_some(sock.get(), parser)) break;
   }
   return std::move(parser.response());
 }
@@ -272,11 +257,11 @@ HttpResponse unix_http(const std::string& socket_path, const HttpRequest& reques
 std::vector<HttpResponse> unix_http_all(const std::string& socket_path, const std::vector<HttpRequest>& requests,
                                         std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
-  std::vector<Fd> socks;
+  std::vector<sys::Fd> socks;
   socks.reserve(requests.size());
   for (const auto& r : requests) {
-    socks.push_back(Fd{connect_unix(socket_path, deadline)});
-    send_all(socks.back().fd, request_bytes(r), deadline);
+    socks.push_back(connect_unix(socket_path, deadline));
+    send_all(socks.back().get(), request_bytes(r), deadline);
   }
   std::vector<ResponseParser> parsers(requests.size());
   std::vector<bool> open(requests.size(), true);
@@ -286,7 +271,7 @@ std::vector<HttpResponse> unix_http_all(const std::string& socket_path, const st
     std::vector<std::size_t> index;
     for (std::size_t i = 0; i < socks.size(); ++i)
       if (open[i]) {
-        fds.push_back({socks[i].fd, POLLIN, 0});
+        fds.push_back({socks[i].get(), POLLIN, 0});
         index.push_back(i);
       }
     int n = ::poll(fds.data(), fds.size(), remaining_ms(deadline));
@@ -297,7 +282,7 @@ std::vector<HttpResponse> unix_http_all(const std::string& socket_path, const st
     for (std::size_t k = 0; k < fds.size(); ++k) {
       if (!fds[k].revents) continue;
       std::size_t i = index[k];
-      if (!read_some(socks[i].fd, parsers[i])) {
+      if (!read_some(socks[i].get(), parsers[i])) {
         open[i] = false;
         --pending;
       }

@@ -1,5 +1,7 @@
 #include "meshops/tailscale/log_classify.hpp"
 
+#include "meshops/sys/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -13,12 +15,6 @@ constexpr std::array<const char*, 11> kCategoryNames{"state",  "control", "derp"
 constexpr std::array<const char*, 4> kLevelNames{"debug", "info", "warning", "error"};
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool contains(std::string_view s, std::string_view needle) { return s.find(needle) != std::string_view::npos; }
 
@@ -120,7 +116,7 @@ LogCategory category_of(std::string_view msg) {
 
 LogLevel level_of(std::string_view msg, LogCategory cat, int verbosity) {
   if (verbosity > 0) return LogLevel::debug;
-  auto l = lower(msg);
+  auto l = sys::lower(msg);
   if (cat == LogCategory::health) {
     // "health(warnable=X): error: ..." is a warning raised; "...: ok" is it clearing.
     if (contains(l, "): error:")) return LogLevel::warning;

@@ -1,6 +1,7 @@
 #include "meshops/tailscale/ping.hpp"
 
 #include "meshops/sys/json.hpp"
+#include "meshops/sys/text.hpp"
 
 #include "json_fields.hpp"
 #include "meshops/tailscale/localapi.hpp"
@@ -22,12 +23,6 @@ namespace meshops::tailscale {
 namespace {
 
 using json = nlohmann::json;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 /// What tailscaled said about a failed ping: {"error":"..."} or the body's first line.
 std::string error_of(const HttpResponse& resp) {
@@ -75,7 +70,7 @@ const char* to_string(PingType t) {
 }
 
 std::optional<PingType> parse_ping_type(std::string_view name) {
-  auto n = lower(name);
+  auto n = sys::lower(name);
   if (n == "disco") return PingType::disco;
   if (n == "tsmp") return PingType::tsmp;
   if (n == "icmp") return PingType::icmp;
@@ -134,12 +129,9 @@ HttpRequest ping_request(const std::string& ip, PingType type) {
 
 struct Pinger::Flight {
   std::size_t id;
-  int fd = -1;
+  sys::Fd fd;
   Clock::time_point deadline;
   ResponseParser parser;
-  ~Flight() {
-    if (fd >= 0) ::close(fd);
-  }
 };
 
 Pinger::Pinger(std::string socket_path) : socket_(std::move(socket_path)) {}
@@ -158,11 +150,8 @@ std::size_t Pinger::start(const std::string& ip, PingType type, Clock::time_poin
   auto wire = request_bytes(ping_request(ip, type));
   // A fresh unix socket's send buffer holds this small request whole; a short write would
   // mean the daemon is broken, which we report as that ping failing.
-  ssize_t n = ::send(f->fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (n != static_cast<ssize_t>(wire.size())) {
-    ::close(f->fd);
-    f->fd = -1;
-  }
+  ssize_t n = ::send(f->fd.get(), wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n != static_cast<ssize_t>(wire.size())) f->fd.reset();
   flights_.push_back(std::move(f));
   return flights_.back()->id;
 }
@@ -179,7 +168,7 @@ std::vector<std::pair<std::size_t, PingOutcome>> Pinger::wait(Clock::time_point 
     auto now = Clock::now();
     // Send failures and expired deadlines end first, without waiting.
     for (std::size_t k = 0; k < flights_.size(); ++k) {
-      if (flights_[k]->fd < 0) finish(k, {PingOutcome::Kind::failed, {}, "could not send the ping to tailscaled"});
+      if (!flights_[k]->fd.valid()) finish(k, {PingOutcome::Kind::failed, {}, "could not send the ping to tailscaled"});
       else if (flights_[k]->deadline <= now) finish(k, {PingOutcome::Kind::timeout, {}, "no reply"});
     }
     flights_.erase(std::remove(flights_.begin(), flights_.end(), nullptr), flights_.end());
@@ -188,7 +177,7 @@ std::vector<std::pair<std::size_t, PingOutcome>> Pinger::wait(Clock::time_point 
     auto wake = until;
     std::vector<pollfd> fds;
     for (const auto& f : flights_) {
-      fds.push_back({f->fd, POLLIN, 0});
+      fds.push_back({f->fd.get(), POLLIN, 0});
       wake = std::min(wake, f->deadline);
     }
     auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
@@ -198,7 +187,7 @@ std::vector<std::pair<std::size_t, PingOutcome>> Pinger::wait(Clock::time_point 
       if (!fds[k].revents) continue;
       Flight& f = *flights_[k];
       char buf[16384];
-      ssize_t got = ::recv(f.fd, buf, sizeof buf, MSG_DONTWAIT);
+      ssize_t got = ::recv(f.fd.get(), buf, sizeof buf, MSG_DONTWAIT);
       if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       try {
         if (got < 0) throw std::runtime_error(std::strerror(errno));
