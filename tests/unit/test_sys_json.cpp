@@ -66,3 +66,15 @@ TEST_CASE("json_integer keeps a value in its field's range, or names the field",
   CHECK_THROWS_WITH(sys::json_number(j("1e300"), "end.sum_received.bytes", 0, 9.2e18),
                     "end.sum_received.bytes: expected a number from 0 to 9.2e+18, got 1e+300");
 }
+
+TEST_CASE("or_null writes a missing value as null in either document type", "[sys][json]") {
+  CHECK(sys::or_null(std::optional<double>(1.5)).dump() == "1.5");
+  CHECK(sys::or_null(std::optional<double>()).is_null());
+  CHECK(sys::or_null(std::string("exit-a")).dump() == "\"exit-a\"");
+  CHECK(sys::or_null(std::string()).is_null());
+  auto plus_one = [](int v) { return v + 1; };
+  CHECK(sys::or_null(std::optional<int>(41), plus_one).dump() == "42");
+  CHECK(sys::or_null(std::optional<int>(), plus_one).is_null());
+  nlohmann::json sorted = sys::or_null<nlohmann::json>(std::optional<std::uint64_t>(7));
+  CHECK(sorted.dump() == "7");
+}

@@ -13,8 +13,7 @@ namespace ts_benchmark {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+using meshops::sys::or_null;
 
 json transfer_json(const std::optional<meshops::net::TransferResult>& t) {
   if (!t) return nullptr;
@@ -22,9 +21,11 @@ json transfer_json(const std::optional<meshops::net::TransferResult>& t) {
 }
 
 json latency_json(const meshops::net::LatencyStats& s) {
-  return {{"samples", s.sent}, {"lost", s.sent - s.received}, {"min_ms", opt(s.min_ms)}, {"avg_ms", opt(s.avg_ms)},
-          {"p50_ms", opt(s.p50_ms)}, {"p95_ms", opt(s.p95_ms)}, {"p99_ms", opt(s.p99_ms)}, {"max_ms", opt(s.max_ms)},
-          {"jitter_ms", opt(s.jitter_ms)}};
+  return {{"samples", s.sent}, {"lost", s.sent - s.received},
+          {"min_ms", or_null(s.min_ms)}, {"avg_ms", or_null(s.avg_ms)},
+          {"p50_ms", or_null(s.p50_ms)}, {"p95_ms", or_null(s.p95_ms)},
+          {"p99_ms", or_null(s.p99_ms)}, {"max_ms", or_null(s.max_ms)},
+          {"jitter_ms", or_null(s.jitter_ms)}};
 }
 
 json bloat(const meshops::net::LatencyStats& idle, const meshops::net::LatencyStats& loaded) {
@@ -93,7 +94,7 @@ json to_json(const Result& r, const std::string& generated_at) {
                    {"answered", h.answered},
                    {"failed", h.failed},
                    {"elapsed_ms", h.elapsed_ms},
-                   {"requests_per_s", h.requests_per_s ? json(*h.requests_per_s) : json(nullptr)},
+                   {"requests_per_s", or_null(h.requests_per_s)},
                    {"bytes", h.bytes},
                    {"latency", latency_json(h.latency)},
                    {"status_counts", status},

@@ -2,6 +2,7 @@
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
+#include "meshops/sys/json.hpp"
 #include "meshops/sys/text.hpp"
 #include "meshops/tailscale/status.hpp"
 
@@ -68,9 +69,9 @@ bool keep(const Record& r, const Filters& f) {
 }
 
 nlohmann::ordered_json to_json(const Record& r) {
-  nlohmann::ordered_json j{{"ts", r.time ? nlohmann::ordered_json(meshops::sys::format_utc(*r.time)) : nlohmann::ordered_json(nullptr)}, {"event", r.event}, {"source", r.source},
+  nlohmann::ordered_json j{{"ts", meshops::sys::or_null(r.time, [](TimePoint t) { return meshops::sys::format_utc(t); })}, {"event", r.event}, {"source", r.source},
                            {"category", ts::to_string(r.category)}, {"level", ts::to_string(r.level)},
-                           {"peer", r.peer.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.peer)},
+                           {"peer", meshops::sys::or_null(r.peer)},
                            {"message", r.message}};
   if (r.event != "log") {
     j["from"] = r.from;

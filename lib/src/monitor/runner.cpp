@@ -6,6 +6,7 @@
 #include "meshops/monitor/sd_notify.hpp"
 #include "meshops/monitor/state_file.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/json.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
 #include <fmt/format.h>
@@ -23,8 +24,6 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-ojson opt_ms(const std::optional<double>& v) { return v ? ojson(*v) : ojson(nullptr); }
-
 } // namespace
 
 FailoverSettings settings_from(const config::Monitoring& m) {
@@ -33,13 +32,13 @@ FailoverSettings settings_from(const config::Monitoring& m) {
 
 ojson event_to_json(const MonitorEvent& e, const MonitorState& st, Clock::time_point now, bool dry_run) {
   ojson j{{"ts", sys::format_utc(now)}, {"event", e.type}, {"health", to_string(e.health)}, {"reason", e.reason},
-          {"mode", to_string(st.mode)}, {"exit_node", st.exit_node.empty() ? ojson(nullptr) : ojson(st.exit_node)},
+          {"mode", to_string(st.mode)}, {"exit_node", sys::or_null(st.exit_node)},
           {"consecutive_failures", st.consecutive_failures}, {"primary_healthy_streak", st.primary_healthy_streak}};
   if (e.transition) {
     const auto& t = *e.transition;
     j["transition"] = {{"from", to_string(t.from)}, {"to", to_string(t.to)},
-                       {"from_exit_node", t.from_exit_node.empty() ? ojson(nullptr) : ojson(t.from_exit_node)},
-                       {"to_exit_node", t.to_exit_node.empty() ? ojson(nullptr) : ojson(t.to_exit_node)}};
+                       {"from_exit_node", sys::or_null(t.from_exit_node)},
+                       {"to_exit_node", sys::or_null(t.to_exit_node)}};
   }
   if (dry_run) j["dry_run"] = true;
   return j;
@@ -98,7 +97,7 @@ Runner::Measured Runner::measure(const std::vector<std::string>& names) const {
     std::vector<std::string> reasons;
     for (const auto& t : report.targets) {
       m.targets.push_back({{"name", t.target.name}, {"ip", t.target.ip}, {"verdict", to_string(t.verdict)},
-                           {"avg_ms", opt_ms(t.stats.avg_ms)}, {"loss_pct", t.stats.loss_pct}, {"path", t.path.text()}});
+                           {"avg_ms", sys::or_null(t.stats.avg_ms)}, {"loss_pct", t.stats.loss_pct}, {"path", t.path.text()}});
       for (const auto& r : t.reasons) reasons.push_back(t.target.name + ": " + r);
       if (t.verdict != Verdict::ok && t.reasons.empty()) reasons.push_back(t.target.name + ": " + to_string(t.verdict));
     }

@@ -19,7 +19,9 @@ namespace {
 using ojson = nlohmann::ordered_json;
 using json = nlohmann::json;
 
-ojson time_or_null(const std::optional<Clock::time_point>& t) { return t ? ojson(sys::format_utc(*t)) : ojson(nullptr); }
+ojson time_or_null(const std::optional<Clock::time_point>& t) {
+  return sys::or_null(t, [](Clock::time_point v) { return sys::format_utc(v); });
+}
 
 std::optional<Clock::time_point> read_time(const json& doc, const char* key) {
   auto it = doc.find(key);

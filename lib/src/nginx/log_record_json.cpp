@@ -1,5 +1,6 @@
 #include "meshops/nginx/log_record_json.hpp"
 
+#include "meshops/sys/json.hpp"
 #include "meshops/sys/time.hpp"
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,10 @@
 namespace meshops::nginx {
 namespace {
 
+nlohmann::json utc_or_null(std::optional<std::int64_t> ms) {
+  return sys::or_null<nlohmann::json>(ms, [](std::int64_t v) { return sys::format_utc_ms(v); });
+}
+
 nlohmann::json time_json(Var v, std::string_view raw) {
   std::optional<std::int64_t> t;
   if (v == Var::time_local) t = parse_time_local(raw);
@@ -16,12 +21,7 @@ nlohmann::json time_json(Var v, std::string_view raw) {
     if (auto x = sys::parse_rfc3339(raw)) t = x->unix_ms();
   }
   else t = parse_msec(raw);
-  return t ? nlohmann::json(sys::format_utc_ms(*t)) : nlohmann::json(nullptr);
-}
-
-template <class T>
-nlohmann::json or_null(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  return utc_or_null(t);
 }
 
 } // namespace
@@ -30,13 +30,13 @@ nlohmann::json record_to_json(const Record& rec, Escape escape) {
   nlohmann::json j;
   j["event"] = "request";
   auto t = record_time(rec);
-  j["ts"] = t ? nlohmann::json(sys::format_utc_ms(*t)) : nlohmann::json(nullptr);
+  j["ts"] = utc_or_null(t);
   for (const auto& f : rec.fields) {
     std::string name(f.name);
     switch (var_type(f.var)) {
-      case VarType::integer: j[name] = or_null(parse_uint(f.value)); break;
-      case VarType::seconds: j[name + "_ms"] = or_null(parse_seconds_ms(f.value)); break;
-      case VarType::seconds_list: j[name + "_ms"] = or_null(parse_seconds_list_ms(f.value)); break;
+      case VarType::integer: j[name] = sys::or_null<nlohmann::json>(parse_uint(f.value)); break;
+      case VarType::seconds: j[name + "_ms"] = sys::or_null<nlohmann::json>(parse_seconds_ms(f.value)); break;
+      case VarType::seconds_list: j[name + "_ms"] = sys::or_null<nlohmann::json>(parse_seconds_list_ms(f.value)); break;
       case VarType::time: j[name] = time_json(f.var, f.value); break;
       case VarType::string: j[name] = decode_value(f.value, escape); break;
     }

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -59,5 +60,24 @@ T json_integer(const nlohmann::json& j, std::string_view where) {
 /// j as a finite number from lo to hi (an integer or a fraction). Throws Error (UNKNOWN)
 /// "WHERE: expected a number from LO to HI, got X".
 double json_number(const nlohmann::json& j, std::string_view where, double lo, double hi);
+
+/// JSON nulls, written one way in every document: v's value, or null when it has none. Json
+/// is the document's type (ordered_json for the schema-first documents).
+template <typename Json = nlohmann::ordered_json, typename T>
+Json or_null(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+/// f(*v), or null when v has none: a time written as RFC 3339, a struct as its object.
+template <typename Json = nlohmann::ordered_json, typename T, typename F>
+Json or_null(const std::optional<T>& v, F&& f) {
+  return v ? Json(f(*v)) : Json(nullptr);
+}
+
+/// s, or null when it is empty: an exit node, peer or log field that is not there.
+template <typename Json = nlohmann::ordered_json>
+Json or_null(std::string_view s) {
+  return s.empty() ? Json(nullptr) : Json(std::string(s));
+}
 
 } // namespace meshops::sys
