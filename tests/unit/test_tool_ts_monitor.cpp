@@ -1,40 +1,90 @@
-// ts-monitor's text event lines: columns stay aligned whatever the event, with or without colour.
+// ts-monitor's views: event lines (exact text, columns aligned with or without colour, the
+// same event's NDJSON record) and --status JSON.
 #include "view.hpp"
 
 #include <catch2/catch.hpp>
 
 namespace {
 
-std::size_t column_of_mode(const std::string& line, const std::string& mode) { return line.find("  " + mode + " "); }
+namespace mon = meshops::monitor;
+
+// 2026-11-20T18:50:58.238Z
+const mon::Clock::time_point kAt{std::chrono::milliseconds(1795200658238)};
+
+mon::RunnerEvent started() {
+  return {kAt, {"started", false, mon::Health::unknown, "no state file: starting from the exit node in use", std::nullopt},
+          mon::Mode::local, "", 0, 0, false, std::nullopt};
+}
+
+mon::RunnerEvent failover_dry_run() {
+  mon::Transition t{kAt, mon::Mode::primary, mon::Mode::failover, "exit-a", "exit-b", "exit-a: loss 100% > 5%"};
+  return {kAt + std::chrono::milliseconds(1608), {"failover", true, mon::Health::failed, "exit-a: loss 100% > 5%", t},
+          mon::Mode::failover, "exit-b", 0, 0, true, std::nullopt};
+}
+
+mon::RunnerEvent check_healthy() {
+  return {kAt, {"check", false, mon::Health::healthy, "", std::nullopt}, mon::Mode::primary, "exit-a", 0, 2, false,
+          std::vector<mon::CheckedTarget>{{"laptop", "100.64.0.7", mon::Verdict::ok, 1.25, 0, "direct 198.18.0.11:41641"},
+                                          {"exit-a", "100.64.0.3", mon::Verdict::down, std::nullopt, 100, ""}}};
+}
+
+std::string strip_colour(const std::string& s) {
+  std::string bare;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\x1b') {
+      while (i < s.size() && s[i] != 'm') ++i;
+      continue;
+    }
+    bare += s[i];
+  }
+  return bare;
+}
 
 } // namespace
+
+TEST_CASE("Event lines: exact text for people", "[ts-monitor][view]") {
+  meshops::cli::Output plain;
+  CHECK(ts_monitor::to_text(started(), plain) ==
+        "2026-11-20T18:50:58.238Z  started                  local     exit node none          "
+        "no state file: starting from the exit node in use\n");
+  CHECK(ts_monitor::to_text(failover_dry_run(), plain) ==
+        "2026-11-20T18:50:59.846Z  failover (dry run)       failover  exit node exit-b        exit-a: loss 100% > 5%\n");
+  // No reason: the line ends after the exit node, without trailing blanks.
+  CHECK(ts_monitor::to_text(check_healthy(), plain) ==
+        "2026-11-20T18:50:58.238Z  check healthy            primary   exit node exit-a\n");
+}
 
 TEST_CASE("Event lines keep their columns aligned, coloured or not", "[ts-monitor][view]") {
   meshops::cli::Output plain, coloured;
   coloured.color = true;
-  nlohmann::ordered_json short_event{{"ts", "2026-11-25T18:50:58.238Z"}, {"event", "started"}, {"mode", "local"}};
-  nlohmann::ordered_json long_event{
-      {"ts", "2026-11-25T18:50:59.846Z"}, {"event", "restore_probe"}, {"mode", "local"}, {"dry_run", true}};
+  auto probe = started();
+  probe.event.type = "restore_probe";
+  probe.dry_run = true;
   for (const auto* out : {&plain, &coloured}) {
-    auto a = ts_monitor::event_line(short_event, *out);
-    auto b = ts_monitor::event_line(long_event, *out);
-    if (out->color) {
-      // Strip the colour codes before comparing columns.
-      for (auto* s : {&a, &b}) {
-        std::string bare;
-        for (std::size_t i = 0; i < s->size(); ++i) {
-          if ((*s)[i] == '\x1b') {
-            while (i < s->size() && (*s)[i] != 'm') ++i;
-            continue;
-          }
-          bare += (*s)[i];
-        }
-        *s = bare;
-      }
-    }
-    REQUIRE(column_of_mode(a, "local") != std::string::npos);
-    CHECK(column_of_mode(a, "local") == column_of_mode(b, "local"));
+    auto a = strip_colour(ts_monitor::to_text(started(), *out));
+    auto b = strip_colour(ts_monitor::to_text(probe, *out));
+    REQUIRE(a.find("  local ") != std::string::npos);
+    CHECK(a.find("  local ") == b.find("  local "));
   }
+  // Colour marks the event word only: a failover is red.
+  CHECK(ts_monitor::to_text(failover_dry_run(), coloured).find("\x1b[31mfailover (dry run)") != std::string::npos);
+}
+
+TEST_CASE("Event records: the NDJSON of each event", "[ts-monitor][view][json]") {
+  CHECK(mon::to_json(started()).dump() ==
+        R"({"ts":"2026-11-20T18:50:58.238Z","event":"started","health":"unknown",)"
+        R"("reason":"no state file: starting from the exit node in use","mode":"local","exit_node":null,)"
+        R"("consecutive_failures":0,"primary_healthy_streak":0})");
+  CHECK(mon::to_json(failover_dry_run()).dump() ==
+        R"({"ts":"2026-11-20T18:50:59.846Z","event":"failover","health":"failed","reason":"exit-a: loss 100% > 5%",)"
+        R"("mode":"failover","exit_node":"exit-b","consecutive_failures":0,"primary_healthy_streak":0,)"
+        R"("transition":{"from":"primary","to":"failover","from_exit_node":"exit-a","to_exit_node":"exit-b"},)"
+        R"("dry_run":true})");
+  CHECK(mon::to_json(check_healthy()).dump() ==
+        R"({"ts":"2026-11-20T18:50:58.238Z","event":"check","health":"healthy","reason":"","mode":"primary",)"
+        R"("exit_node":"exit-a","consecutive_failures":0,"primary_healthy_streak":2,"targets":[)"
+        R"({"name":"laptop","ip":"100.64.0.7","verdict":"ok","avg_ms":1.25,"loss_pct":0.0,"path":"direct 198.18.0.11:41641"},)"
+        R"({"name":"exit-a","ip":"100.64.0.3","verdict":"down","avg_ms":null,"loss_pct":100.0,"path":""}]})");
 }
 
 TEST_CASE("--status JSON says when it was made, right after the schema", "[ts-monitor][view][json]") {

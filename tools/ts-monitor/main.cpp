@@ -52,9 +52,9 @@ int main(int argc, char** argv) {
         auto out = common.output;
         monitor::Runner runner(
             ro,
-            [&](const nlohmann::ordered_json& r) {
-              if (json) cli::print_ndjson(r);
-              else cli::write_stdout(ts_monitor::event_line(r, out));
+            [&](const monitor::RunnerEvent& e) {
+              if (json) cli::print_ndjson(monitor::to_json(e));
+              else cli::write_stdout(ts_monitor::to_text(e, out));
             },
             [](const std::string& m) { cli::warn("ts-monitor", m); });
         runner.start();

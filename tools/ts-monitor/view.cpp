@@ -14,32 +14,25 @@ using meshops::Exit;
 using meshops::cli::Style;
 namespace mon = meshops::monitor;
 
-std::string str_or(const nlohmann::ordered_json& j, const char* key, const char* fallback) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-
-Style style_of(const std::string& event, const std::string& health) {
+Style style_of(const std::string& event, mon::Health health) {
   if (event == "failover" || event == "action_failed") return Style::bad;
   if (event == "restore" || event == "recovered") return Style::good;
-  if (event == "unknown" || health == "unknown") return Style::warn;
-  if (health == "failed") return Style::warn;
+  if (event == "unknown" || health != mon::Health::healthy) return Style::warn;
   return Style::none;
 }
 
 } // namespace
 
-std::string event_line(const nlohmann::ordered_json& r, const meshops::cli::Output& out) {
-  auto event = str_or(r, "event", "?");
-  auto health = str_or(r, "health", "");
-  std::string what = event == "check" ? fmt::format("check {}", health) : event;
-  if (r.contains("dry_run")) what += " (dry run)";
+std::string to_text(const mon::RunnerEvent& r, const meshops::cli::Output& out) {
+  const auto& event = r.event.type;
+  std::string what = event == "check" ? fmt::format("check {}", mon::to_string(r.event.health)) : event;
+  if (r.dry_run) what += " (dry run)";
   // Padded before painting: colour codes must not count as width. 23 = "restore_probe (dry run)".
-  auto line = fmt::format("{}  {}  {:<8}  exit node {:<12}  {}", str_or(r, "ts", ""),
-                          meshops::cli::paint(fmt::format("{:<23}", what), style_of(event, health), out.color),
-                          str_or(r, "mode", ""),
-                          meshops::cli::terminal_safe(str_or(r, "exit_node", "none")),
-                          meshops::cli::terminal_safe(str_or(r, "reason", "")));
+  auto line = fmt::format("{}  {}  {:<8}  exit node {:<12}  {}", meshops::sys::format_utc(r.at),
+                          meshops::cli::paint(fmt::format("{:<23}", what), style_of(event, r.event.health), out.color),
+                          mon::to_string(r.mode),
+                          meshops::cli::terminal_safe(r.exit_node.empty() ? "none" : r.exit_node),
+                          meshops::cli::terminal_safe(r.event.reason));
   while (!line.empty() && line.back() == ' ') line.pop_back();
   return line + "\n";
 }

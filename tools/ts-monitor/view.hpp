@@ -4,6 +4,7 @@
 #include "meshops/cli/output.hpp"
 #include "meshops/error.hpp"
 #include "meshops/monitor/failover.hpp"
+#include "meshops/monitor/runner.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,8 +14,9 @@
 
 namespace ts_monitor {
 
-/// One event record (event_to_json) as a line for people: "TIME EVENT mode exit-node reason".
-std::string event_line(const nlohmann::ordered_json& record, const meshops::cli::Output& out);
+/// An event as a line for people: "TIME EVENT mode exit-node reason" (its JSON is
+/// monitor::to_json).
+std::string to_text(const meshops::monitor::RunnerEvent& e, const meshops::cli::Output& out);
 
 /// --status exit code: unknown without a state or when the last check could not tell,
 /// critical when the last check failed, warning when away from the primary, else ok.

@@ -30,17 +30,24 @@ FailoverSettings settings_from(const config::Monitoring& m) {
   return {m.exit_nodes, m.failure_threshold, m.restore_threshold, m.enable_auto_failover};
 }
 
-ojson event_to_json(const MonitorEvent& e, const MonitorState& st, Clock::time_point now, bool dry_run) {
-  ojson j{{"ts", sys::format_utc(now)}, {"event", e.type}, {"health", to_string(e.health)}, {"reason", e.reason},
-          {"mode", to_string(st.mode)}, {"exit_node", sys::or_null(st.exit_node)},
-          {"consecutive_failures", st.consecutive_failures}, {"primary_healthy_streak", st.primary_healthy_streak}};
+ojson to_json(const RunnerEvent& r) {
+  const auto& e = r.event;
+  ojson j{{"ts", sys::format_utc(r.at)}, {"event", e.type}, {"health", to_string(e.health)}, {"reason", e.reason},
+          {"mode", to_string(r.mode)}, {"exit_node", sys::or_null(r.exit_node)},
+          {"consecutive_failures", r.consecutive_failures}, {"primary_healthy_streak", r.primary_healthy_streak}};
   if (e.transition) {
     const auto& t = *e.transition;
     j["transition"] = {{"from", to_string(t.from)}, {"to", to_string(t.to)},
                        {"from_exit_node", sys::or_null(t.from_exit_node)},
                        {"to_exit_node", sys::or_null(t.to_exit_node)}};
   }
-  if (dry_run) j["dry_run"] = true;
+  if (r.dry_run) j["dry_run"] = true;
+  if (r.targets) {
+    auto& targets = j["targets"] = ojson::array();
+    for (const auto& t : *r.targets)
+      targets.push_back({{"name", t.name}, {"ip", t.ip}, {"verdict", to_string(t.verdict)},
+                         {"avg_ms", sys::or_null(t.avg_ms)}, {"loss_pct", t.loss_pct}, {"path", t.path}});
+  }
   return j;
 }
 
@@ -96,8 +103,7 @@ Runner::Measured Runner::measure(const std::vector<std::string>& names) const {
     auto report = check(options_.socket, names, q, options_.api_timeout);
     std::vector<std::string> reasons;
     for (const auto& t : report.targets) {
-      m.targets.push_back({{"name", t.target.name}, {"ip", t.target.ip}, {"verdict", to_string(t.verdict)},
-                           {"avg_ms", sys::or_null(t.stats.avg_ms)}, {"loss_pct", t.stats.loss_pct}, {"path", t.path.text()}});
+      m.targets.push_back({t.target.name, t.target.ip, t.verdict, t.stats.avg_ms, t.stats.loss_pct, t.path.text()});
       for (const auto& r : t.reasons) reasons.push_back(t.target.name + ": " + r);
       if (t.verdict != Verdict::ok && t.reasons.empty()) reasons.push_back(t.target.name + ": " + to_string(t.verdict));
     }
@@ -112,11 +118,12 @@ Runner::Measured Runner::measure(const std::vector<std::string>& names) const {
 }
 
 void Runner::report(const MonitorEvent& e, Clock::time_point now, const Measured* check) {
-  auto j = event_to_json(e, state_, now, options_.dry_run);
-  if (check && e.type == "check") j["targets"] = check->targets;
-  emit_(j);
+  RunnerEvent r{now, e, state_.mode, state_.exit_node, state_.consecutive_failures, state_.primary_healthy_streak,
+                options_.dry_run, std::nullopt};
+  if (check && e.type == "check") r.targets = check->targets;
+  emit_(r);
   // A reason may quote tailscaled's reply: invalid UTF-8 is replaced, never thrown from the loop.
-  if (e.alert && webhook_) webhook_->post(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  if (e.alert && webhook_) webhook_->post(to_json(r).dump(-1, ' ', false, ojson::error_handler_t::replace));
 }
 
 void Runner::apply(const MonitorState& before, Step step, Clock::time_point now, const Measured* check) {

@@ -5,6 +5,7 @@
 #include "meshops/config/config.hpp"
 #include "meshops/monitor/alert.hpp"
 #include "meshops/monitor/failover.hpp"
+#include "meshops/monitor/quality.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -30,13 +31,36 @@ struct RunnerOptions {
 /// Settings of the machine from the config.
 FailoverSettings settings_from(const config::Monitoring& m);
 
-/// The NDJSON record of an event: ts, event, health, reason, mode, exit_node, counters, and the
-/// transition when there is one; dry_run when deciding without acting.
-nlohmann::ordered_json event_to_json(const MonitorEvent& e, const MonitorState& st, Clock::time_point now, bool dry_run);
+/// One target of a check, as its event reports it.
+struct CheckedTarget {
+  std::string name, ip;
+  Verdict verdict = Verdict::ok;
+  std::optional<double> avg_ms;  ///< nullopt: nothing answered
+  double loss_pct = 0;
+  std::string path;  ///< Path::text(), "" when unknown
+};
+
+/// What the runner reports: an event of the failover machine, when it happened and the state
+/// it left behind.
+struct RunnerEvent {
+  Clock::time_point at;
+  MonitorEvent event;
+  Mode mode = Mode::primary;
+  std::string exit_node;  ///< "" for none
+  int consecutive_failures = 0;
+  int primary_healthy_streak = 0;
+  bool dry_run = false;  ///< decided without acting
+  std::optional<std::vector<CheckedTarget>> targets;  ///< check events: what was measured
+};
+
+/// The NDJSON record of an event (stdout and the webhook): ts, event, health, reason, mode,
+/// exit_node, counters, the transition when there is one, dry_run when deciding without
+/// acting, targets for a check.
+nlohmann::ordered_json to_json(const RunnerEvent& e);
 
 class Runner {
 public:
-  using Emit = std::function<void(const nlohmann::ordered_json&)>;
+  using Emit = std::function<void(const RunnerEvent&)>;
   /// emit gets every event record (stdout); warn gets problems that do not stop the loop.
   Runner(RunnerOptions options, Emit emit, std::function<void(const std::string&)> warn);
   ~Runner();
@@ -59,7 +83,7 @@ private:
   struct Measured {
     Health health = Health::unknown;
     std::string reason;
-    nlohmann::ordered_json targets = nlohmann::ordered_json::array();
+    std::vector<CheckedTarget> targets;
   };
   Measured measure(const std::vector<std::string>& names) const;
   void apply(const MonitorState& before, Step step, Clock::time_point now, const Measured* check);
