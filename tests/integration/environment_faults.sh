@@ -55,4 +55,13 @@ fault "nginx-logs, log not readable" "lacks read permission on $work/access.log 
   nob "$(tool nginx-logs)" "$work/access.log"
 fault "nginx-logs errors, log not readable" "lacks read permission" nob "$(tool nginx-logs)" errors "$work/access.log"
 fault "ts-monitor-logs --file, log not readable" "readable only by root" nob "$(tool ts-monitor-logs)" --file "$work/access.log"
+
+# --- the check tools' own documents (issue 17): ts-status and ts-quality print their JSON
+# themselves, with the hint in it, when tailscaled's socket refuses them.
+chmod 0600 "$sock"
+fault "ts-status, socket 0600" "$operator" nob "$(tool ts-status)" --socket "$sock"
+fault "ts-quality, socket 0600" "$operator" nob "$(tool ts-quality)" --socket "$sock" --no-netcheck -n 1
+check_eq "ts-quality, socket 0600: the document is the check's own (options, no targets)" "1 0" \
+  "$(jq -r '"\(.options.count) \(.targets | length)"' <<<"$out")"
+chmod 0666 "$sock"
 finish

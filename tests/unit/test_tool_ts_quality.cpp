@@ -1,10 +1,8 @@
-// ts-quality's views and netcheck parser, on netcheck/derpmap output captured from the real
-// tailnet (tests/fixtures/tailscale/quality/capture.sh) and on measurements built here.
-#include "netcheck.hpp"
+// ts-quality's check verdict and views, on measurements built here (the netcheck parser's tests
+// are test_tailscale_netcheck.cpp).
 #include "view.hpp"
 
 #include "meshops/cli/prom.hpp"
-#include "meshops/sys/atomic_file.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,16 +11,13 @@ using meshops::monitor::Path;
 using meshops::monitor::Probe;
 using meshops::monitor::TargetQuality;
 using meshops::monitor::Verdict;
+using meshops::tailscale::Netcheck;
 using meshops::tailscale::PingPath;
 
 namespace {
-std::string fixture(const std::string& name) {
-  return meshops::sys::read_file(std::string(MESHOPS_FIXTURES) + "/tailscale/quality/" + name);
-}
-
-Result sample() {
-  Result r;
-  r.report.options.count = 3;
+Report sample() {
+  Report r;
+  r.measurement.options.count = 3;
   TargetQuality a;
   a.target = {"kernelcore", "100.64.0.1", true};
   Path direct{PingPath::direct, "198.18.0.11:41641", "", 0};
@@ -35,66 +30,17 @@ Result sample() {
     std::vector<std::optional<double>> rtts;
     for (const auto& p : t->probes) rtts.push_back(p.rtt_ms);
     t->stats = meshops::net::summarize(rtts);
-    t->verdict = meshops::monitor::judge(t->stats, r.report.options.thresholds, &t->reasons);
+    t->verdict = meshops::monitor::judge(t->stats, r.measurement.options.thresholds, &t->reasons);
     t->path = t->probes[0].path;
     t->paths_seen = {t->path};
   }
-  r.report.targets = {a, b};
-  r.report.verdict = Verdict::degraded;
-  r.report.elapsed_ms = 2005;
+  r.measurement.targets = {a, b};
+  r.measurement.verdict = Verdict::degraded;
+  r.measurement.elapsed_ms = 2005;
+  r.verdict = meshops::checks::ts_quality::conclude(r.measurement);
   return r;
 }
 } // namespace
-
-TEST_CASE("netcheck captured in laptop's namespace: UDP, IPv4 address, preferred DERP by name", "[ts-quality][netcheck]") {
-  auto regions = parse_derpmap(fixture("derpmap.json"));
-  REQUIRE(regions.size() == 1);
-  CHECK(regions.at(999).code == "headscale");
-  CHECK(regions.at(999).name == "Headscale Embedded DERP");
-  auto n = parse_netcheck(fixture("netcheck-laptop.json"), regions);
-  CHECK(n.available);
-  CHECK(n.udp);
-  CHECK(n.ipv4);
-  CHECK_FALSE(n.ipv6);
-  CHECK(n.os_has_ipv6);
-  CHECK(n.global_v4 == "198.18.0.12:50619");
-  CHECK_FALSE(n.mapping_varies_by_dest_ip);
-  REQUIRE(n.preferred_derp);
-  CHECK(n.preferred_derp->code == "headscale");
-  REQUIRE(n.derp_latency.size() == 1);
-  CHECK(n.derp_latency[0].latency_ms == Approx(0.210757));
-}
-
-TEST_CASE("netcheck captured where no DERP answers: no UDP, no preferred region", "[ts-quality][netcheck]") {
-  auto n = parse_netcheck(fixture("netcheck-unreachable.json"), {});
-  CHECK(n.available);
-  CHECK_FALSE(n.udp);
-  CHECK_FALSE(n.preferred_derp);
-  CHECK(n.derp_latency.empty());
-}
-
-TEST_CASE("netcheck and derpmap: hostile input is an error naming the field", "[ts-quality][netcheck]") {
-  CHECK_THROWS_WITH(parse_netcheck(R"({"UDP":"yes"})", {}), "UDP: expected true or false, got string");
-  CHECK_THROWS_WITH(parse_netcheck(R"({"RegionLatency":{"x":1}})", {}), "RegionLatency: region ID x is not a number");
-  CHECK_THROWS_WITH(parse_netcheck(R"({"RegionLatency":{"1":"fast"}})", {}), "RegionLatency.1: expected a number, got string");
-  CHECK_THROWS_WITH(parse_netcheck("[]", {}), "expected an object, got array");
-  CHECK_THROWS_AS(parse_netcheck("{", {}), std::runtime_error);
-  CHECK(parse_derpmap("null").empty());
-  CHECK_THROWS_WITH(parse_derpmap(R"({"Regions":[]})"), "Regions: expected an object, got array");
-  // Regions sort fastest first; an unknown region keeps its number.
-  auto n = parse_netcheck(R"({"PreferredDERP":2,"RegionLatency":{"1":3000000,"2":1000000}})", {{1, {1, "nyc", "New York"}}});
-  REQUIRE(n.derp_latency.size() == 2);
-  CHECK(n.derp_latency[0].region.id == 2);
-  CHECK(n.derp_latency[0].latency_ms == Approx(1));
-  CHECK(n.derp_latency[1].region.code == "nyc");
-  CHECK(n.preferred_derp->code.empty());
-}
-
-TEST_CASE("run_netcheck reports a missing CLI as unavailable, with the reason", "[ts-quality][netcheck]") {
-  auto n = run_netcheck("/nonexistent/tailscale", "/nonexistent.sock", {}, 2);
-  CHECK_FALSE(n.available);
-  CHECK_FALSE(n.reason.empty());
-}
 
 TEST_CASE("sparkline scales round trips from fastest to slowest, lost probes as dots", "[ts-quality][view]") {
   std::vector<Probe> p{{0, 0, 1.0, {}, ""}, {1, 0, 8.0, {}, ""}, {2, 0, std::nullopt, {}, "no reply"}, {3, 0, 4.5, {}, ""}};
@@ -118,7 +64,7 @@ TEST_CASE("text view: one row per peer with path, loss, latencies, verdict and s
 }
 
 TEST_CASE("JSON view: schema first, stats in ms, path and round trips per peer", "[ts-quality][view]") {
-  Result r = sample();
+  Report r = sample();
   r.netcheck = Netcheck{};
   r.netcheck->reason = "timed out";
   auto j = to_json(r);
@@ -146,4 +92,31 @@ TEST_CASE("Prometheus view: quantiles in seconds, loss as a ratio, direct and ve
   CHECK_THAT(text, Catch::Contains("\nmeshops_ts_quality_max_latency_seconds 0.2\n"));
   CHECK_THAT(text, Catch::Contains("\nmeshops_ts_quality_max_loss_ratio 0.05\n"));
   CHECK_THAT(text, Catch::Contains("# TYPE meshops_ts_quality_loss_ratio gauge"));
+}
+
+TEST_CASE("The verdict: the measurement's, at least UNKNOWN when interrupted", "[ts-quality]") {
+  Report r = sample();
+  CHECK(r.verdict.state == meshops::Exit::warning);
+  CHECK(r.verdict.reasons.empty());
+  r.measurement.interrupted = true;
+  auto v = meshops::checks::ts_quality::conclude(r.measurement);
+  CHECK(v.state == meshops::Exit::unknown);
+  CHECK(v.reasons == std::vector<std::string>{"interrupted after 2.00s: partial result"});
+  r.measurement.verdict = Verdict::down;  // what it found wrong still counts
+  CHECK(meshops::checks::ts_quality::conclude(r.measurement).state == meshops::Exit::critical);
+}
+
+TEST_CASE("A run that cannot measure is its error, with the hint in the JSON", "[ts-quality][json]") {
+  meshops::checks::ts_quality::Options o;
+  o.socket = "/nonexistent/tailscaled.sock";
+  o.timeout = std::chrono::milliseconds(500);
+  auto r = meshops::checks::ts_quality::collect(o);
+  REQUIRE(r.error);
+  CHECK(r.verdict.state == meshops::Exit::unknown);
+  auto j = to_json(r);
+  CHECK(j["status"] == "unknown");
+  CHECK(j["reasons"].dump() == R"(["cannot reach tailscaled at /nonexistent/tailscaled.sock: no such socket"])");
+  CHECK(j["hint"] == "is tailscaled running? Use --socket PATH or $TS_SOCKET for another socket");
+  CHECK(j["targets"].empty());
+  CHECK(to_json(sample())["hint"].is_null());
 }

@@ -14,15 +14,15 @@
 
 using namespace meshops;
 using namespace meshops::tailscale;
-using ts_status::Filters;
-using ts_status::make_view;
+using meshops::checks::ts_status::Filters;
+using meshops::checks::ts_status::evaluate;
 
 namespace {
 
 std::string fixture(const std::string& name) { return read_fixture("tailscale/" + name); }
 
-ts_status::View view_of(const std::string& name, Filters f = {}) {
-  return make_view(parse_status(fixture(name)), parse_prefs(fixture("prefs-laptop.json")), f);
+meshops::checks::ts_status::Report view_of(const std::string& name, Filters f = {}) {
+  return evaluate(parse_status(fixture(name)), parse_prefs(fixture("prefs-laptop.json")), f);
 }
 
 const Peer& peer(const Status& s, const std::string& name) {
@@ -67,15 +67,15 @@ TEST_CASE("The connection is told as tailscale status tells it", "[ts-status][fi
 }
 
 TEST_CASE("Exit codes follow the state of the node and the selected peer", "[ts-status][fixtures]") {
-  CHECK(view_of("status-laptop.json").code == Exit::ok);
-  CHECK(view_of("status-kernelcore-health-warning.json").code == Exit::warning);
-  CHECK(view_of("status-laptop-stopped.json").code == Exit::critical);
-  CHECK(view_of("status-laptop-peer-offline.json").code == Exit::ok);
+  CHECK(view_of("status-laptop.json").verdict.state == Exit::ok);
+  CHECK(view_of("status-kernelcore-health-warning.json").verdict.state == Exit::warning);
+  CHECK(view_of("status-laptop-stopped.json").verdict.state == Exit::critical);
+  CHECK(view_of("status-laptop-peer-offline.json").verdict.state == Exit::ok);
   Filters one;
   one.peer = "other-server";
   auto offline = view_of("status-laptop-peer-offline.json", one);
-  CHECK(offline.code == Exit::warning);
-  CHECK(offline.reasons == std::vector<std::string>{"peer other-server is offline"});
+  CHECK(offline.verdict.state == Exit::warning);
+  CHECK(offline.verdict.reasons == std::vector<std::string>{"peer other-server is offline"});
   one.peer = "no-such-peer";
   CHECK_THROWS_AS(view_of("status-laptop.json", one), Error);
 }
@@ -127,25 +127,25 @@ TEST_CASE("The text view of a captured reply", "[ts-status][fixtures][golden]") 
 }
 
 TEST_CASE("The exit node in use offline is critical and the reason names it", "[ts-status][fixtures][exit-node]") {
-  auto v = make_view(parse_status(fixture("status-laptop-exit-node-offline.json")),
+  auto v = evaluate(parse_status(fixture("status-laptop-exit-node-offline.json")),
                      parse_prefs(fixture("prefs-laptop-exit-node-offline.json")), {});
-  CHECK(v.code == Exit::critical);
-  CHECK(v.reasons == std::vector<std::string>{"exit node other-server is offline: this node's exit traffic goes nowhere"});
+  CHECK(v.verdict.state == Exit::critical);
+  CHECK(v.verdict.reasons == std::vector<std::string>{"exit node other-server is offline: this node's exit traffic goes nowhere"});
   auto doc = ts_status::to_json(v);
   CHECK(doc["status"] == "critical");
   CHECK(doc["exit_node"]["name"] == "other-server");
   CHECK(doc["exit_node"]["online"] == false);
   CHECK(ts_status::to_text(v, plain()).find("Exit node: using other-server (offline)\n") != std::string::npos);
   // The same node with its exit node online is ok.
-  CHECK(view_of("status-laptop-exit-node.json").code == Exit::ok);
+  CHECK(view_of("status-laptop-exit-node.json").verdict.state == Exit::ok);
 }
 
 TEST_CASE("An exit node chosen in prefs but gone from the netmap is critical", "[ts-status][fixtures][exit-node]") {
   auto status = parse_status(fixture("status-laptop.json"));  // no ExitNodeStatus
-  auto v = make_view(status, parse_prefs(fixture("prefs-laptop-exit-node.json")), {});
-  CHECK(v.code == Exit::critical);
-  REQUIRE(v.reasons.size() == 1);
-  CHECK(v.reasons[0].find("is not in the netmap") != std::string::npos);
+  auto v = evaluate(status, parse_prefs(fixture("prefs-laptop-exit-node.json")), {});
+  CHECK(v.verdict.state == Exit::critical);
+  REQUIRE(v.verdict.reasons.size() == 1);
+  CHECK(v.verdict.reasons[0].find("is not in the netmap") != std::string::npos);
 }
 
 TEST_CASE("Tailscale IPs have one form everywhere in the JSON: addresses, no /32", "[ts-status][fixtures][json]") {
@@ -229,14 +229,14 @@ TEST_CASE("Hostile replies: missing fields read as empty, wrong types name their
     auto s = parse_status(doc.dump());
     CHECK(s.peers.empty());
     CHECK(s.self.name().empty());
-    CHECK(make_view(s, std::nullopt, {}).code == Exit::ok);
+    CHECK(evaluate(s, std::nullopt, {}).verdict.state == Exit::ok);
   }
   SECTION("a peer with only a key") {
     auto key = doc["Peer"].begin().key();
     doc["Peer"][key] = nlohmann::json::object();
     auto s = parse_status(doc.dump());
     CHECK(s.peers.size() == 2);
-    auto text = ts_status::to_text(make_view(s, std::nullopt, {}), plain());
+    auto text = ts_status::to_text(evaluate(s, std::nullopt, {}), plain());
     CHECK_THAT(text, Catch::Matches("[^]*\n-  +-  +-  +offline  +idle  +0 B  +0 B  +unknown[^]*"));
   }
   SECTION("wrong types") {
@@ -262,12 +262,12 @@ TEST_CASE("Peer names with control characters print escaped", "[ts-status][hosti
   doc["Peer"][key]["DNSName"] = "\x1b[2Jevil\nname.tailnet.test.";
   doc["Peer"][key]["OS"] = "linux\x07";
   doc["Health"] = {"warn \x1b]0;title\x07"};
-  auto text = ts_status::to_text(make_view(parse_status(doc.dump()), std::nullopt, {}), plain());
+  auto text = ts_status::to_text(evaluate(parse_status(doc.dump()), std::nullopt, {}), plain());
   CHECK(text.find('\x1b') == std::string::npos);
   CHECK(text.find('\x07') == std::string::npos);
   CHECK(text.find("\\e[2Jevil\\nname") != std::string::npos);
   CHECK(text.find("warn \\e]0;title\\x07") != std::string::npos);
-  auto json = cli::dump_json(ts_status::to_json(make_view(parse_status(doc.dump()), std::nullopt, {})), false);
+  auto json = cli::dump_json(ts_status::to_json(evaluate(parse_status(doc.dump()), std::nullopt, {})), false);
   CHECK(json.find('\x1b') == std::string::npos);  // JSON escapes it as \u001b
   CHECK(json.find("\\u001b[2Jevil\\nname") != std::string::npos);
 }
@@ -309,11 +309,11 @@ TEST_CASE("Ten thousand peers parse and render", "[ts-status][hostile]") {
   CHECK(s.peers.back().name() == "peer09999");
   Filters f;
   f.offline = true;
-  auto v = make_view(s, std::nullopt, f);
+  auto v = evaluate(s, std::nullopt, f);
   CHECK(v.peers.size() == 3334);
   auto text = ts_status::to_text(v, plain());
   CHECK(text.find("3334 peers listed, 0 online.") != std::string::npos);
-  CHECK(ts_status::to_json(make_view(s, std::nullopt, {}))["peers"].size() == 10000);
+  CHECK(ts_status::to_json(evaluate(s, std::nullopt, {}))["peers"].size() == 10000);
 }
 
 TEST_CASE("Go times parse; the zero time is unknown", "[ts-status][time]") {
@@ -330,4 +330,35 @@ TEST_CASE("Go times parse; the zero time is unknown", "[ts-status][time]") {
   auto offset = parse_time("2026-11-25T18:25:44+01:00");
   REQUIRE(offset);
   CHECK(meshops::sys::format_utc(*offset, /*with_millis=*/false) == "2026-11-25T17:25:44Z");
+}
+
+TEST_CASE("A run that cannot read tailscaled is its error, with the hint in the JSON", "[ts-status][json]") {
+  // What tailscale::LocalApi throws for a socket the user may not open (EACCES on connect).
+  Error denied(Exit::unknown, "cannot reach tailscaled at /run/ts.sock: permission denied",
+               "run as root or as tailscaled's operator user (tailscale set --operator=USER)");
+  auto r = meshops::checks::ts_status::failed(denied);
+  REQUIRE(r.error);
+  CHECK(r.verdict.state == Exit::unknown);
+  auto doc = ts_status::to_json(r);
+  doc.erase("generated_at");
+  nlohmann::ordered_json head;  // the state, its reasons and the hint lead the document
+  for (auto it = doc.begin(); head.size() < 4; ++it) head[it.key()] = it.value();
+  CHECK(head.dump() ==
+        R"x({"schema":"meshops/ts-status/1","status":"unknown","reasons":["cannot reach tailscaled at /run/ts.sock: permission denied"],)x"
+        R"x("hint":"run as root or as tailscaled's operator user (tailscale set --operator=USER)"})x");
+  CHECK(doc["peers"].empty());
+  // A healthy run has no hint: null, not absent.
+  auto ok = ts_status::to_json(view_of("status-laptop.json"));
+  CHECK(ok["hint"].is_null());
+}
+
+TEST_CASE("collect: an unreachable socket is UNKNOWN with tailscaled's hint, never a throw", "[ts-status]") {
+  meshops::checks::ts_status::Options o;
+  o.socket = "/nonexistent/tailscaled.sock";
+  o.timeout = std::chrono::milliseconds(500);
+  auto r = meshops::checks::ts_status::collect(o);
+  REQUIRE(r.error);
+  CHECK(r.verdict.state == Exit::unknown);
+  CHECK(r.verdict.reasons == std::vector<std::string>{"cannot reach tailscaled at /nonexistent/tailscaled.sock: no such socket"});
+  CHECK_THAT(r.verdict.hint, Catch::Contains("is tailscaled running?"));
 }

@@ -16,6 +16,9 @@
 namespace ts_quality {
 namespace {
 
+using meshops::tailscale::DerpRegion;
+using meshops::tailscale::Netcheck;
+
 using json = nlohmann::ordered_json;
 using meshops::cli::Cell;
 using meshops::cli::Style;
@@ -125,13 +128,6 @@ std::string netcheck_text(const Netcheck& n) {
 
 } // namespace
 
-meshops::Exit Result::code() const {
-  if (failure != meshops::Exit::ok) return failure;
-  auto measured = meshops::monitor::exit_code(report.verdict);
-  // Part of a run cannot say all is well; what it found wrong still counts.
-  return report.interrupted ? meshops::worst(meshops::Exit::unknown, measured) : measured;
-}
-
 std::string sparkline(const std::vector<meshops::monitor::Probe>& probes) {
   static const char* bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   double lo = 0, hi = 0;
@@ -154,16 +150,17 @@ std::string sparkline(const std::vector<meshops::monitor::Probe>& probes) {
   return out;
 }
 
-json to_json(const Result& r) {
-  const auto& rep = r.report;
+json to_json(const Report& r) {
+  const auto& rep = r.measurement;
   json targets = json::array();
   for (const auto& t : rep.targets) targets.push_back(target_json(t));
   const auto& o = rep.options;
   return {{"schema", "meshops/ts-quality/1"},
           {"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false)},
           {"started_at", meshops::sys::format_utc(rep.started, /*with_millis=*/false)},
-          {"status", meshops::exit_name(r.code())},
-          {"reasons", r.reasons},
+          {"status", meshops::exit_name(r.verdict.state)},
+          {"reasons", r.verdict.reasons},
+          {"hint", r.verdict.hint.empty() ? json(nullptr) : json(r.verdict.hint)},
           {"verdict", meshops::monitor::to_string(rep.verdict)},
           {"elapsed_ms", rep.elapsed_ms},
           {"interrupted", rep.interrupted},
@@ -178,16 +175,16 @@ json to_json(const Result& r) {
           {"netcheck", r.netcheck ? netcheck_json(*r.netcheck) : json(nullptr)}};
 }
 
-std::string to_text(const Result& r, const meshops::cli::Output& out) {
+std::string to_text(const Report& r, const meshops::cli::Output& out) {
   using meshops::cli::Align;
-  const auto& rep = r.report;
+  const auto& rep = r.measurement;
   std::string text;
-  for (const auto& why : r.reasons)
-    text += meshops::cli::paint(fmt::format("{}: {}", upper(meshops::exit_name(r.code())), meshops::cli::terminal_safe(why)),
-                                r.code() == meshops::Exit::critical ? Style::bad : Style::warn, out.color) +
+  for (const auto& why : r.verdict.reasons)
+    text += meshops::cli::paint(fmt::format("{}: {}", upper(meshops::exit_name(r.verdict.state)), meshops::cli::terminal_safe(why)),
+                                r.verdict.state == meshops::Exit::critical ? Style::bad : Style::warn, out.color) +
             "\n";
   if (rep.targets.empty()) {
-    if (out.legend && r.reasons.empty()) text += "No peers to measure.\n";
+    if (out.legend && r.verdict.reasons.empty()) text += "No peers to measure.\n";
   } else {
     meshops::cli::Table t({{"PEER", Align::left, true},
                            {"IP"},
@@ -229,10 +226,10 @@ std::string to_text(const Result& r, const meshops::cli::Output& out) {
   return text;
 }
 
-std::vector<meshops::cli::Metric> to_prom(const Result& r) {
+std::vector<meshops::cli::Metric> to_prom(const Report& r) {
   using meshops::cli::Metric;
   using meshops::tailscale::PingPath;
-  const auto& rep = r.report;
+  const auto& rep = r.measurement;
   Metric rtt{"meshops_ts_quality_rtt_seconds", "Round trips to the peer through tailscaled (disco/TSMP/ICMP ping) in this run.", "summary", {}};
   Metric avg{"meshops_ts_quality_rtt_avg_seconds", "Average round trip to the peer.", "gauge", {}};
   Metric jitter{"meshops_ts_quality_jitter_seconds", "Mean absolute difference of consecutive round trips.", "gauge", {}};
@@ -294,10 +291,10 @@ std::vector<meshops::cli::Metric> to_prom(const Result& r) {
   return out;
 }
 
-meshops::cli::Summary to_summary(const Result& r) {
-  meshops::cli::Summary out{"", r.reasons};
+meshops::cli::Summary to_summary(const Report& r) {
+  meshops::cli::Summary out{"", r.verdict.reasons};
   std::map<std::string, int> paths;
-  for (const auto& q : r.report.targets) {
+  for (const auto& q : r.measurement.targets) {
     ++paths[meshops::monitor::to_string(q.path.kind)];
     if (q.verdict == meshops::monitor::Verdict::ok) continue;
     std::string why;
@@ -306,8 +303,8 @@ meshops::cli::Summary to_summary(const Result& r) {
   }
   std::string by_path;
   for (const auto& [kind, n] : paths) by_path += fmt::format("{}{} {}", by_path.empty() ? "" : ", ", kind, n);
-  out.ok = fmt::format("{} peers ok{}", r.report.targets.size(), by_path.empty() ? "" : " (" + by_path + ")");
-  if (r.report.interrupted) out.reasons.push_back("interrupted before every probe ended");
+  out.ok = fmt::format("{} peers ok{}", r.measurement.targets.size(), by_path.empty() ? "" : " (" + by_path + ")");
+  if (r.measurement.interrupted) out.reasons.push_back("interrupted before every probe ended");
   return out;
 }
 

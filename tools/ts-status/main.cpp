@@ -1,7 +1,9 @@
 // ts-status: tailnet state — this node, peers, routes, exit node, health — as a table, JSON
-// (meshops/ts-status/1), tailscaled's own JSON (--raw) or Prometheus text.
+// (meshops/ts-status/1), tailscaled's own JSON (--raw) or Prometheus text. The check itself
+// is meshops::checks::ts_status; this is flags -> collect -> render.
 #include "view.hpp"
 
+#include "meshops/checks/ts_status.hpp"
 #include "meshops/cli/tool.hpp"
 #include "meshops/config/config.hpp"
 #include "meshops/tailscale/localapi.hpp"
@@ -10,7 +12,8 @@
 int main(int argc, char** argv) {
   using namespace meshops;
   cli::CommonOptions common;
-  ts_status::Filters filters;
+  checks::ts_status::Options opts;
+  auto& filters = opts.filters;
   bool raw = false;
   bool complete_peers = false;
 
@@ -34,32 +37,21 @@ int main(int argc, char** argv) {
       },
       [&]() -> Exit {
         auto cfg = config::load(common.config_path);
-        tailscale::LocalApi api(tailscale::resolve_socket(common.socket, cfg.tailscale.socket), common.timeout());
-        if (complete_peers) {
-          cli::write_stdout(ts_status::completion_names(api.status()));
+        opts.socket = tailscale::resolve_socket(common.socket, cfg.tailscale.socket);
+        opts.timeout = common.timeout();
+        if (complete_peers || raw) {
+          tailscale::LocalApi api(opts.socket, opts.timeout);
+          cli::write_stdout(complete_peers ? ts_status::completion_names(api.status()) : api.get("status"));
           return Exit::ok;
         }
-        if (raw) {
-          cli::write_stdout(api.get("status"));
-          return Exit::ok;
-        }
-        ts_status::View view;
-        try {
-          auto [status, prefs] = api.status_and_prefs();
-          view = ts_status::make_view(std::move(status), std::move(prefs), filters);
-        } catch (const Error& e) {
-          // Every state ends in the whole document; the error also goes to stderr (tool_main),
-          // which writes --prom-file's failure metrics itself.
-          if (common.output.format == cli::Format::json)
-            cli::print_json(ts_status::to_json(ts_status::failed_view(e)), common.output);
-          throw;
-        }
-        if (!cfg.monitoring.exit_nodes.empty()) view.primary_exit_node = cfg.monitoring.exit_nodes.front();
-        cli::emit(common, view.code,
-                  {[&] { cli::print_json(ts_status::to_json(view), common.output); },
-                   [&] { cli::write_stdout(ts_status::to_text(view, common.output)); },
-                   [&] { return ts_status::to_prom(view); },
-                   [&] { return ts_status::to_summary(view); }});
-        return view.code;
+        if (!cfg.monitoring.exit_nodes.empty()) opts.primary_exit_node = cfg.monitoring.exit_nodes.front();
+        auto report = checks::ts_status::collect(opts);
+        // Every state ends in the whole document: a run that could not check says why in it.
+        return cli::emit_check(common, report.verdict.state,
+                               {[&] { cli::print_json(ts_status::to_json(report), common.output); },
+                                [&] { cli::write_stdout(ts_status::to_text(report, common.output)); },
+                                [&] { return ts_status::to_prom(report); },
+                                [&] { return ts_status::to_summary(report); }},
+                               report.error);
       });
 }

@@ -123,61 +123,7 @@ json peer_json(const Status& s, const Peer& p) {
 
 } // namespace
 
-View make_view(Status status, std::optional<meshops::tailscale::Prefs> prefs, const Filters& f) {
-  View v;
-  v.status = std::move(status);
-  v.prefs = std::move(prefs);
-  const Status& s = v.status;
-  if (!f.peer.empty()) {
-    const Peer* p = meshops::tailscale::find_peer(s, f.peer);
-    if (!p) throw meshops::tailscale::no_such_peer(f.peer);
-    v.peers.push_back(p);
-    v.single = true;
-  } else {
-    for (const auto& p : s.peers) {
-      if (f.online && !p.online) continue;
-      if (f.offline && p.online) continue;
-      if (!f.tag.empty() && std::find(p.tags.begin(), p.tags.end(), f.tag) == p.tags.end()) continue;
-      if (f.exit_nodes && !p.exit_node_option && !p.exit_node) continue;
-      v.peers.push_back(&p);
-    }
-  }
-
-  if (s.backend_state != "Running") {
-    v.code = Exit::critical;
-    v.reasons.push_back(fmt::format("backend state is {}", s.backend_state.empty() ? "unknown" : s.backend_state));
-  } else {
-    if (!s.health.empty()) {
-      v.code = Exit::warning;
-      v.reasons.push_back(fmt::format("{} health warning{}", s.health.size(), s.health.size() == 1 ? "" : "s"));
-    }
-    // An exit node in use that is gone blackholes all of this node's exit traffic.
-    if (s.exit_node_status && !s.exit_node_status->online) {
-      const Peer* p = meshops::tailscale::exit_node_peer(s);
-      v.code = Exit::critical;
-      v.reasons.push_back(fmt::format("exit node {} is offline: this node's exit traffic goes nowhere",
-                                      p ? p->name() : s.exit_node_status->id));
-    } else if (!s.exit_node_status && v.prefs && !v.prefs->exit_node_id.empty()) {
-      v.code = Exit::critical;
-      v.reasons.push_back(fmt::format("exit node {} is not in the netmap: this node's exit traffic goes nowhere",
-                                      v.prefs->exit_node_id));
-    }
-    if (v.single && !v.peers.front()->online) {
-      v.code = meshops::worst(v.code, Exit::warning);
-      v.reasons.push_back(fmt::format("peer {} is offline", v.peers.front()->name()));
-    }
-  }
-  return v;
-}
-
-View failed_view(const meshops::Error& e) {
-  View v;
-  v.code = e.code();
-  v.reasons.push_back(e.what());
-  return v;
-}
-
-json to_json(const View& v) {
+json to_json(const Report& v) {
   const Status& s = v.status;
   json peers = json::array();
   for (const Peer* p : v.peers) peers.push_back(peer_json(s, *p));
@@ -201,8 +147,9 @@ json to_json(const View& v) {
   for (const auto& p : s.peers) online += p.online;
   return {{"schema", "meshops/ts-status/1"},
           {"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false)},
-          {"status", meshops::exit_name(v.code)},
-          {"reasons", v.reasons},
+          {"status", meshops::exit_name(v.verdict.state)},
+          {"reasons", v.verdict.reasons},
+          {"hint", v.verdict.hint.empty() ? json(nullptr) : json(v.verdict.hint)},
           {"backend_state", s.backend_state},
           {"version", s.version},
           {"tun", s.tun},
@@ -228,7 +175,7 @@ std::string completion_names(const Status& status) {
   return out;
 }
 
-std::string to_text(const View& v, const meshops::cli::Output& out) {
+std::string to_text(const Report& v, const meshops::cli::Output& out) {
   using meshops::cli::paint;
   using meshops::cli::terminal_safe;
   const Status& s = v.status;
@@ -315,7 +262,7 @@ std::string to_text(const View& v, const meshops::cli::Output& out) {
   return text;
 }
 
-std::vector<meshops::cli::Metric> to_prom(const View& v) {
+std::vector<meshops::cli::Metric> to_prom(const Report& v) {
   const Status& s = v.status;
   using meshops::cli::Metric;
   using meshops::tailscale::PathKind;
@@ -376,10 +323,10 @@ std::vector<meshops::cli::Metric> to_prom(const View& v) {
   return out;
 }
 
-meshops::cli::Summary to_summary(const View& v) {
+meshops::cli::Summary to_summary(const Report& v) {
   std::size_t online = 0;
   for (const auto& p : v.status.peers) online += p.online;
-  return {fmt::format("{}, {}/{} peers online", v.status.backend_state, online, v.status.peers.size()), v.reasons};
+  return {fmt::format("{}, {}/{} peers online", v.status.backend_state, online, v.status.peers.size()), v.verdict.reasons};
 }
 
 } // namespace ts_status

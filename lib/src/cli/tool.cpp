@@ -178,6 +178,15 @@ void emit(const CommonOptions& common, Exit state, const Views& views) {
   if (write_failed) std::rethrow_exception(write_failed);
 }
 
+Exit emit_check(const CommonOptions& common, Exit state, const Views& views, const std::optional<Error>& error) {
+  if (!error) {
+    emit(common, state, views);
+    return state;
+  }
+  if (common.output.format == Format::json) views.json();
+  throw *error;
+}
+
 void warn(const std::string& tool, const std::string& message) { report(tool, message, ""); }
 
 } // namespace meshops::cli

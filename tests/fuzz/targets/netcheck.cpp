@@ -2,19 +2,19 @@
 // tests/fixtures/tailscale/netcheck-laptop.json, the derpmap captured beside it.
 #include "../fuzz_target.hpp"
 
-#include "netcheck.hpp"
+#include "meshops/tailscale/netcheck.hpp"
 
 #include <stdexcept>
 
 MESHOPS_FUZZ_TARGET(netcheck) {
   auto text = meshops_fuzz::text(data, size);
-  std::map<int, ts_quality::DerpRegion> regions;
+  std::map<int, meshops::tailscale::DerpRegion> regions;
   try {
-    regions = ts_quality::parse_derpmap(text);
+    regions = meshops::tailscale::parse_derpmap(text);
   } catch (const std::runtime_error&) {
   }
   try {
-    (void)ts_quality::parse_netcheck(text, regions);
+    (void)meshops::tailscale::parse_netcheck(text, regions);
   } catch (const std::runtime_error&) {
   }
   return 0;

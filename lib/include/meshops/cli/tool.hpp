@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,12 @@ struct Views {
 /// the file. A run that ends without emit() (an error) gets the run metrics alone with up=0
 /// from tool_main, and with --plugin an UNKNOWN (or the error's state) status line.
 void emit(const CommonOptions& common, Exit state, const Views& views);
+
+/// A check's last step: emit() its views and return state; or, for a run that could not check
+/// (error set), print the JSON document alone (with --json every state ends in one) and throw
+/// the error, which tool_main reports on stderr, in --prom-file's failure metrics and in
+/// --plugin's status line.
+Exit emit_check(const CommonOptions& common, Exit state, const Views& views, const std::optional<Error>& error);
 
 /// Writes `TOOL: message` (escaped) to stderr: for warnings that do not end the run.
 void warn(const std::string& tool, const std::string& message);

@@ -1,13 +1,14 @@
 #pragma once
-// The node's side of `tailscale netcheck`. tailscaled has no LocalAPI endpoint for it (notes
-// 2.8): the CLI runs STUN itself, from the caller's network namespace, so we run the CLI.
+// The node's side of `tailscale netcheck`, and the DERP map that names its regions.
+// tailscaled has no LocalAPI endpoint for netcheck (notes 2.8): the CLI runs STUN itself, from
+// the caller's network namespace, so we run the CLI.
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace ts_quality {
+namespace meshops::tailscale {
 
 struct DerpRegion {
   int id = 0;
@@ -44,4 +45,4 @@ std::map<int, DerpRegion> parse_derpmap(std::string_view json);
 Netcheck run_netcheck(const std::string& tailscale, const std::string& socket, const std::map<int, DerpRegion>& regions,
                       double timeout_s);
 
-} // namespace ts_quality
+} // namespace meshops::tailscale

@@ -1,8 +1,7 @@
-#include "netcheck.hpp"
-
-#include "meshops/sys/json.hpp"
+#include "meshops/tailscale/netcheck.hpp"
 
 #include "meshops/error.hpp"
+#include "meshops/sys/json.hpp"
 #include "meshops/sys/process.hpp"
 
 #include <fmt/format.h>
@@ -12,7 +11,7 @@
 #include <chrono>
 #include <stdexcept>
 
-namespace ts_quality {
+namespace meshops::tailscale {
 namespace {
 
 using json = nlohmann::json;
@@ -56,8 +55,8 @@ DerpRegion region_named(int id, const std::map<int, DerpRegion>& regions) {
 Netcheck parse_netcheck(std::string_view text_in, const std::map<int, DerpRegion>& regions) {
   json j;
   try {
-    j = meshops::sys::parse_json(text_in);
-  } catch (const meshops::sys::JsonError& e) {
+    j = sys::parse_json(text_in);
+  } catch (const sys::JsonError& e) {
     throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
   }
   if (!j.is_object()) throw std::runtime_error(fmt::format("expected an object, got {}", j.type_name()));
@@ -91,8 +90,8 @@ Netcheck parse_netcheck(std::string_view text_in, const std::map<int, DerpRegion
 std::map<int, DerpRegion> parse_derpmap(std::string_view text_in) {
   json j;
   try {
-    j = meshops::sys::parse_json(text_in);
-  } catch (const meshops::sys::JsonError& e) {
+    j = sys::parse_json(text_in);
+  } catch (const sys::JsonError& e) {
     throw std::runtime_error(fmt::format("not JSON: {}", e.what()));
   }
   std::map<int, DerpRegion> out;
@@ -112,12 +111,12 @@ std::map<int, DerpRegion> parse_derpmap(std::string_view text_in) {
 Netcheck run_netcheck(const std::string& tailscale, const std::string& socket, const std::map<int, DerpRegion>& regions,
                       double timeout_s) {
   Netcheck n;
-  meshops::sys::RunOptions ro;
+  sys::RunOptions ro;
   ro.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
-  meshops::sys::RunResult r;
+  sys::RunResult r;
   try {
-    r = meshops::sys::run({tailscale, "--socket", socket, "netcheck", "--format=json"}, ro);
-  } catch (const meshops::Error& e) {
+    r = sys::run({tailscale, "--socket", socket, "netcheck", "--format=json"}, ro);
+  } catch (const Error& e) {
     n.reason = e.what();
     return n;
   }
@@ -138,4 +137,4 @@ Netcheck run_netcheck(const std::string& tailscale, const std::string& socket, c
   }
 }
 
-} // namespace ts_quality
+} // namespace meshops::tailscale

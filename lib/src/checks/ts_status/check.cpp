@@ -1,0 +1,74 @@
+#include "meshops/checks/ts_status.hpp"
+
+#include "meshops/tailscale/localapi.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace meshops::checks::ts_status {
+
+using tailscale::Peer;
+using tailscale::Status;
+
+Report evaluate(Status status, std::optional<tailscale::Prefs> prefs, const Filters& f) {
+  Report r;
+  r.status = std::move(status);
+  r.prefs = std::move(prefs);
+  const Status& s = r.status;
+  if (!f.peer.empty()) {
+    const Peer* p = tailscale::find_peer(s, f.peer);
+    if (!p) throw tailscale::no_such_peer(f.peer);
+    r.peers.push_back(p);
+    r.single = true;
+  } else {
+    for (const auto& p : s.peers) {
+      if (f.online && !p.online) continue;
+      if (f.offline && p.online) continue;
+      if (!f.tag.empty() && std::find(p.tags.begin(), p.tags.end(), f.tag) == p.tags.end()) continue;
+      if (f.exit_nodes && !p.exit_node_option && !p.exit_node) continue;
+      r.peers.push_back(&p);
+    }
+  }
+
+  Verdict& v = r.verdict;
+  if (s.backend_state != "Running") {
+    v.add(Exit::critical, fmt::format("backend state is {}", s.backend_state.empty() ? "unknown" : s.backend_state));
+    return r;
+  }
+  if (!s.health.empty())
+    v.add(Exit::warning, fmt::format("{} health warning{}", s.health.size(), s.health.size() == 1 ? "" : "s"));
+  // An exit node in use that is gone blackholes all of this node's exit traffic.
+  if (s.exit_node_status && !s.exit_node_status->online) {
+    const Peer* p = tailscale::exit_node_peer(s);
+    v.add(Exit::critical, fmt::format("exit node {} is offline: this node's exit traffic goes nowhere",
+                                      p ? p->name() : s.exit_node_status->id));
+  } else if (!s.exit_node_status && r.prefs && !r.prefs->exit_node_id.empty()) {
+    v.add(Exit::critical, fmt::format("exit node {} is not in the netmap: this node's exit traffic goes nowhere",
+                                      r.prefs->exit_node_id));
+  }
+  if (r.single && !r.peers.front()->online) v.add(Exit::warning, fmt::format("peer {} is offline", r.peers.front()->name()));
+  return r;
+}
+
+Report failed(const Error& e) {
+  Report r;
+  r.verdict = Verdict::failed(e);
+  r.error = e;
+  return r;
+}
+
+Report collect(const Options& o) {
+  Report r;
+  try {
+    tailscale::LocalApi api(o.socket, o.timeout);
+    auto [status, prefs] = api.status_and_prefs();
+    r = evaluate(std::move(status), std::move(prefs), o.filters);
+  } catch (const Error& e) {
+    return failed(e);
+  }
+  r.primary_exit_node = o.primary_exit_node;
+  return r;
+}
+
+} // namespace meshops::checks::ts_status
