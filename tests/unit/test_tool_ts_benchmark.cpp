@@ -1,14 +1,17 @@
 // ts-benchmark: the iperf3 report parser on reports captured from the real tailnet
 // (tests/fixtures/tailscale/benchmark/capture.sh), the result's JSON, text and comparison, and
 // the throughput engine against its own server on 127.0.0.1.
+#include "history.hpp"
 #include "iperf3.hpp"
-#include "result.hpp"
+#include "view.hpp"
 
+#include "meshops/cli/output.hpp"
 #include "meshops/error.hpp"
 #include "meshops/net/throughput.hpp"
 #include "meshops/sys/atomic_file.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <cstring>
@@ -113,7 +116,7 @@ TEST_CASE("result text: a row per phase and the bufferbloat line", "[ts-benchmar
 }
 
 TEST_CASE("compare: the last history line of the same kind and target, changes in percent", "[ts-benchmark][history]") {
-  auto now = to_json(sample(), "2026-11-25T18:10:00Z");
+  Result now = sample();
   Result older = sample();
   older.tcp->upload->mbit_s = 800;
   Result other = sample();
@@ -135,6 +138,33 @@ TEST_CASE("compare: the last history line of the same kind and target, changes i
   CHECK_FALSE(compare(now, R"({"kind": 7, "target": ["x"], "generated_at": 1})").has_value());
   CHECK(compare(now, R"({"kind": "tcp", "target": "kernelcore", "generated_at": 1, "upload": {"mbit_s": "fast"}})")
             .value_or(Comparison{}).previous_at.empty());
+}
+
+TEST_CASE("compare: every metric of this run against the line the history holds", "[ts-benchmark][history]") {
+  Result older = sample();
+  older.tcp->upload->mbit_s = 800;
+  older.tcp->download->retransmits = 4;
+  auto c = compare(sample(), meshops::cli::dump_json(to_json(older, "2026-11-25T18:00:00Z"), false) + "\n");
+  REQUIRE(c);
+  std::vector<std::string> got;
+  for (const auto& ch : c->changes) got.push_back(fmt::format("{} {:g} {:g} {:+.1f}", ch.metric, ch.previous, ch.current, ch.change_pct));
+  CHECK(got == std::vector<std::string>{"upload.mbit_s 800 1000 +25.0", "download.mbit_s 500 500 +0.0",
+                                        "upload.retransmits 12 12 +0.0", "download.retransmits 4 0 -100.0",
+                                        "latency.idle.p50_ms 1 1 +0.0", "latency.under_upload.p50_ms 6 6 +0.0",
+                                        "latency.under_download.p50_ms 2 2 +0.0"});
+  // iperf3 measures no latency: the history's latency values have nothing to compare with.
+  Result iperf = sample(), iperf_older = sample();
+  iperf.kind = iperf_older.kind = "iperf3";
+  iperf_older.tcp->upload->mbit_s = 500;
+  auto ci = compare(iperf, to_json(iperf_older, "t").dump());
+  REQUIRE(ci);
+  CHECK(ci->changes.size() == 4);
+  // A target that is not UTF-8 was written with U+FFFD for the bad byte, and still matches.
+  Result odd = sample();
+  odd.target = "kernel\xff" "core";
+  CHECK(compare(odd, meshops::cli::dump_json(to_json(older, "t"), false)) == std::nullopt);
+  Result odd_older = odd;
+  CHECK(compare(odd, meshops::cli::dump_json(to_json(odd_older, "t"), false)).has_value());
 }
 
 TEST_CASE("throughput engine on loopback: both ways, latency phases, per-stream sums", "[ts-benchmark][throughput]") {

@@ -1,69 +1,24 @@
 // ts-benchmark: TCP throughput each way between two tailnet nodes (our engine, or iperf3),
 // latency idle and under load, retransmits; or an HTTP service through the proxy with
 // libcurl's multi interface. Results can be kept as NDJSON history and compared.
-#include "iperf3.hpp"
-#include "result.hpp"
+// Flags -> Options; serve, or collect -> Result -> history and comparison -> view.
+#include "collect.hpp"
+#include "history.hpp"
+#include "view.hpp"
 
-#include "meshops/cli/progress.hpp"
 #include "meshops/cli/tool.hpp"
-#include "meshops/cli/units.hpp"
 #include "meshops/config/config.hpp"
-#include "meshops/monitor/quality.hpp"
 #include "meshops/sys/atomic_file.hpp"
 #include "meshops/sys/calendar.hpp"
-#include "meshops/sys/stop.hpp"
-#include "meshops/tailscale/localapi.hpp"
-#include "meshops/tailscale/route_guard.hpp"
 
 #include <fmt/format.h>
 
-#include <arpa/inet.h>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <unistd.h>
-
-namespace {
-
-struct Options {
-  std::string peer;
-  bool serve = false;
-  int port = 5202;
-  std::string bind = "0.0.0.0";
-  double duration_s = 5;
-  int streams = 1;
-  std::string direction = "both";
-  bool iperf3 = false;
-  int iperf3_port = 5201;
-  std::string url;
-  std::vector<std::string> headers, resolve;
-  int requests = 100;
-  int concurrency = 10;
-  std::string history, compare;
-};
-
-bool is_ip(const std::string& s) {
-  unsigned char buf[16];
-  return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
-}
-
-/// tailscaled's status for the route guard when an IP is given directly: the guard also works
-/// without it (a TUN with a Tailscale address), so an unreachable tailscaled is no error here.
-std::optional<meshops::tailscale::Status> status_if_reachable(const std::string& socket, std::chrono::milliseconds timeout) {
-  try {
-    return meshops::tailscale::LocalApi(socket, timeout).status();
-  } catch (const meshops::Error&) {
-    return std::nullopt;
-  }
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
   using namespace meshops;
   cli::CommonOptions common;
-  Options o;
+  ts_benchmark::Options o;
 
   return cli::tool_main(
       {"ts-benchmark", "Benchmark TCP throughput and latency between tailnet nodes, or an HTTP service", /*socket=*/true,
@@ -102,113 +57,26 @@ int main(int argc, char** argv) {
         int modes = o.serve + !o.url.empty() + !o.peer.empty();
         if (modes != 1) throw Error(Exit::usage, "give exactly one of PEER, --serve or --url", "see ts-benchmark --help");
         auto cfg = config::load(common.config_path);
-
         if (o.serve) {
-          sys::catch_stop_signals();
-          net::serve_throughput(o.bind, o.port, sys::stop_flag(), [&](int port) {
-            std::fprintf(stderr, "ts-benchmark: serving on %s port %d\n", o.bind.c_str(), port);
-          });
+          ts_benchmark::serve(o);
           return Exit::ok;
         }
 
-        cli::Progress progress;
-        ts_benchmark::Result r;
-        r.duration_ms = o.duration_s * 1000;
-        r.streams = o.streams;
-        if (!o.url.empty()) {
-          r.kind = "http";
-          r.target = o.url;
-          r.concurrency = o.concurrency;
-          net::HttpBenchOptions h;
-          h.url = o.url;
-          h.headers = o.headers;
-          h.resolve = o.resolve;
-          h.requests = o.requests;
-          h.concurrency = o.concurrency;
-          h.timeout = common.timeout();
-          h.on_progress = [&](int done) { progress.show(fmt::format("{}/{} requests", done, o.requests)); };
-          // A tailnet address given as the URL's host or a --resolve target is connected to
-          // from here: it must go through tailscaled's TUN.
-          std::vector<std::string> tailnet_addrs;
-          for (const auto& entry : o.resolve)
-            if (auto a = net::resolve_address(entry); tailscale::is_tailnet_address(a)) tailnet_addrs.push_back(a);
-          if (auto host = net::url_host(o.url); tailscale::is_tailnet_address(host)) tailnet_addrs.push_back(host);
-          if (!tailnet_addrs.empty()) {
-            auto status = status_if_reachable(tailscale::resolve_socket(common.socket, cfg.tailscale.socket), common.timeout());
-            for (const auto& a : tailnet_addrs) tailscale::require_tun_route(status ? &*status : nullptr, a);
-          }
-          r.http = net::run_http_bench(h);
-        } else {
-          r.target = o.peer;
-          r.address = o.peer;
-          auto socket = tailscale::resolve_socket(common.socket, cfg.tailscale.socket);
-          std::optional<tailscale::Status> status;
-          if (!is_ip(o.peer)) {
-            status = tailscale::LocalApi(socket, common.timeout()).status();
-            r.address = monitor::resolve_targets(*status, {o.peer}).at(0).ip;
-          } else if (tailscale::is_tailnet_address(o.peer)) {
-            status = status_if_reachable(socket, common.timeout());
-          }
-          // Nothing is sent unless this namespace routes the peer through tailscaled's TUN.
-          tailscale::require_tun_route(status ? &*status : nullptr, r.address);
-          bool up = o.direction != "download", down = o.direction != "upload";
-          auto duration = std::chrono::milliseconds(static_cast<long long>(o.duration_s * 1000));
-          if (o.iperf3) {
-            r.kind = "iperf3";
-            r.port = o.iperf3_port;
-            net::ThroughputResult t;
-            progress.show("iperf3 running...");
-            if (up) t.upload = ts_benchmark::run_iperf3(r.address, r.port, duration, o.streams, false, common.timeout());
-            if (down) t.download = ts_benchmark::run_iperf3(r.address, r.port, duration, o.streams, true, common.timeout());
-            r.tcp = t;
-          } else {
-            r.kind = "tcp";
-            r.port = o.port;
-            net::ThroughputOptions t;
-            t.host = r.address;
-            t.port = o.port;
-            t.duration = duration;
-            t.streams = o.streams;
-            t.timeout = common.timeout();
-            t.upload = up;
-            t.download = down;
-            t.on_progress = [&](const std::string& phase, std::uint64_t bytes) {
-              progress.show(fmt::format("{}: {}", phase, cli::human_bytes(bytes)));
-            };
-            r.tcp = net::run_throughput(t);
-          }
-        }
-        progress.clear();
-
-        auto doc = ts_benchmark::to_json(r, meshops::sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false));
+        auto r = ts_benchmark::collect(o, common, cfg);
         std::optional<ts_benchmark::Comparison> cmp;
         if (!o.compare.empty()) {
-          if (std::filesystem::exists(o.compare)) cmp = ts_benchmark::compare(doc, sys::read_file(o.compare));
+          if (std::filesystem::exists(o.compare)) cmp = ts_benchmark::compare(r, sys::read_file(o.compare));
           if (!cmp) cli::warn("ts-benchmark", fmt::format("{}: no earlier {} result for {} to compare with", o.compare, r.kind, r.target));
         }
-        // A run where no request was answered measured nothing: no rate, no history line.
-        bool no_result = r.http && r.http->answered == 0;
-        if (no_result && !o.history.empty())
-          cli::warn("ts-benchmark", fmt::format("--history {}: not recorded, every request failed", o.history));
-        if (!o.history.empty() && !no_result) {
-          auto line = cli::dump_json(doc, /*pretty=*/false) + "\n";
-          int fd = ::open(o.history.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-          // One write of the whole line: concurrent runs appending to one file never interleave.
-          bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-          int err = errno;
-          if (fd >= 0) ::close(fd);
-          if (!ok) throw Error(Exit::unknown, fmt::format("--history {}: {}", o.history, std::strerror(err)));
+        auto doc = ts_benchmark::to_json(r, sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false));
+        if (!o.history.empty()) {
+          // A run where no request was answered measured nothing: no rate, no history line.
+          if (ts_benchmark::measured(r)) ts_benchmark::append_history(o.history, doc);
+          else cli::warn("ts-benchmark", fmt::format("--history {}: not recorded, every request failed", o.history));
         }
         if (cmp) doc["compare"] = ts_benchmark::to_json(*cmp);
         if (common.output.format == cli::Format::json) cli::print_json(doc, common.output);
         else cli::write_stdout(ts_benchmark::to_text(r, cmp, common.output));
-        // Every request failed: critical. Some failed, or the service answered 5xx: a warning.
-        if (no_result) return Exit::critical;
-        if (r.http) {
-          bool bad = r.http->failed > 0;
-          for (const auto& [code, n] : r.http->status_counts) bad |= code >= 500;
-          if (bad) return Exit::warning;
-        }
-        return Exit::ok;
+        return ts_benchmark::exit_code(r);
       });
 }
