@@ -1,5 +1,6 @@
 # The Debian package (`cpack -G DEB` in a build directory): the binaries, meshops-health, man
-# pages, completions and the systemd units of packaging/systemd.
+# pages, completions, the systemd units of packaging/systemd, and the Prometheus rules and
+# Icinga 2 CheckCommands under /usr/share/meshops.
 
 # Units go where systemd.pc says (/lib/systemd/system on Debian 12); without systemd's pkg-config
 # file, under the prefix. A user installing to a private prefix sets this to a relative path.
@@ -32,6 +33,14 @@ endif()
 set(MESHOPS_TMPFILESDIR ${MESHOPS_PC_TMPFILESDIR} CACHE STRING
     "Where the tmpfiles.d file is installed (absolute, or relative to the prefix)")
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/tmpfiles/meshops.conf DESTINATION ${MESHOPS_TMPFILESDIR})
+
+# What a monitoring server takes from a host's package (README "Many hosts"): Prometheus'
+# recording and alerting rules with their promtool tests, and Icinga 2's CheckCommands.
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/prometheus/meshops.rules.yml
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/meshops/prometheus)
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/prometheus/tests/meshops.test.yml
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/meshops/prometheus/tests)
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/icinga2/meshops.conf DESTINATION ${CMAKE_INSTALL_DATADIR}/meshops/icinga2)
 
 # The maintainer scripts (packaging/debian/*.in) name the units and the metrics files they write,
 # taken from packaging/systemd so that a new unit needs no edit there.

@@ -48,6 +48,19 @@ check_rc "ts-status --prom-file in a directory it may not write" 3 nob "$(tool t
 check_match "the hint names the directory and the permission" "hint: user nobody lacks write permission on $work/ro" "$err"
 check "no file was left there" test -z "$(ls -A "$work/ro")"
 
+# --- the ruleset without CAP_NET_ADMIN (in a namespace of this test): as nobody, and as root
+# whose bounding set lacks it (a unit's CapabilityBoundingSet= without it)
+fwns=envfault-fw-$$
+on_exit ip netns del "$fwns"
+ip netns add "$fwns"
+fw=$(tool fw-status)
+netadmin="lacks CAP_NET_ADMIN: .*CapabilityBoundingSet=CAP_NET_ADMIN.*AmbientCapabilities=CAP_NET_ADMIN"
+fault "fw-status as nobody" "$netadmin" ip netns exec "$fwns" setpriv --reuid nobody --regid nogroup --clear-groups \
+  --inh-caps=-all --bounding-set=-all -- "$fw"
+fault "fw-status --check, root without CAP_NET_ADMIN" "$netadmin" ip netns exec "$fwns" \
+  setpriv --inh-caps=-all --bounding-set=-net_admin -- "$fw" --check -c "$MESHOPS_SRC/tests/fixtures/nft/config.json"
+check_match "fw-status: the error names the capability" "^fw-status: reading the ruleset: permission denied \(CAP_NET_ADMIN needed\)" "$err"
+
 # --- a log only root may read
 printf '%s\n' '127.0.0.1 - - [02/Dec/2026:07:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"' >"$work/access.log"
 chmod 0600 "$work/access.log"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian package: `cpack -G DEB` from the build directory makes a .deb declaring the runtime
 # dependencies; it installs with `dpkg --root` into an empty root made here (its own dpkg
-# database), every binary in it answers --version, and `dpkg --purge` leaves no file behind.
+# database), every binary in it answers --version, and `dpkg --purge` leaves no file behind. It
+# ships the Prometheus rules and Icinga 2 CheckCommands under /usr/share/meshops.
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d /tmp/meshops-deb.XXXXXX)
 on_exit rm -rf "$work"
@@ -34,6 +35,22 @@ for u in "$MESHOPS_SRC"/packaging/systemd/*; do
   grep -qxF "$unitdir/$(basename "$u")" <<<"$contents" && pass "ships $unitdir/$(basename "$u")" ||
     fail "no $unitdir/$(basename "$u") in the package"
 done
+
+# The monitoring server's files, as in the source tree; promtool runs the shipped tests against
+# the shipped rules where they were installed (tests/meshops.test.yml names ../meshops.rules.yml).
+for f in prometheus/meshops.rules.yml prometheus/tests/meshops.test.yml icinga2/meshops.conf; do
+  grep -qxF "/usr/share/meshops/$f" <<<"$contents" && pass "ships /usr/share/meshops/$f" ||
+    fail "no /usr/share/meshops/$f in the package"
+done
+dpkg-deb -x "$deb" "$work/x"
+for f in prometheus/meshops.rules.yml prometheus/tests/meshops.test.yml icinga2/meshops.conf; do
+  check "/usr/share/meshops/$f is packaging/$f" cmp -s "$MESHOPS_SRC/packaging/$f" "$work/x/usr/share/meshops/$f"
+done
+if command -v promtool >/dev/null; then
+  check_rc "promtool test rules on the installed rules" 0 promtool test rules "$work/x/usr/share/meshops/prometheus/tests/meshops.test.yml"
+else
+  fail "promtool is not installed (scripts/install-deps)"
+fi
 
 sysusersdir=$(sed -n 's/^MESHOPS_SYSUSERSDIR:[A-Z]*=//p' "$MESHOPS_BUILD/CMakeCache.txt")
 [[ "$sysusersdir" == /* ]] || sysusersdir=/usr/$sysusersdir

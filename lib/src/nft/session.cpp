@@ -23,9 +23,13 @@ bool has_net_admin() {
   return true;
 }
 
+// The environment's fault, not the ruleset's: the hint names the capability and where a unit
+// grants it (issue 17).
 Error permission_denied() {
   return Error(Exit::unknown, "reading the ruleset: permission denied (CAP_NET_ADMIN needed)",
-               "run as root, or analyse a saved `nft -j list ruleset` with --file");
+               "this process lacks CAP_NET_ADMIN: run as root with it, give it to the unit "
+               "(CapabilityBoundingSet=CAP_NET_ADMIN, and AmbientCapabilities=CAP_NET_ADMIN with User=), "
+               "or analyse a saved `nft -j list ruleset` with --file");
 }
 
 } // namespace
