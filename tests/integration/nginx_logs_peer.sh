@@ -3,7 +3,8 @@
 # nginx-logs keyed by tailnet identity (issue 16): from laptop's tailscaled, --by peer names
 # tailnet clients "kernelcore (tag:server)" (its IPv4 and IPv6 rows added up) and leaves other
 # addresses alone; --peer NAME filters summary and filter to the node's addresses; without
-# tailscaled --by peer says so once and carries on with addresses, --peer cannot and exits 3.
+# tailscaled --by peer says so once and carries on with addresses, --peer cannot and exits 3;
+# --peer with --by peer reads tailscaled's status once for both.
 source "$(dirname "$0")/lib.sh"
 tailnet="$MESHOPS_SRC/scripts/tailnet"
 eval "$("$tailnet" env)"
@@ -40,6 +41,9 @@ check_rc "--peer kernelcore: exit 0" 0 nl summary --peer kernelcore --json "$d/a
 check_eq "--peer kernelcore: its IPv4 and IPv6 requests" "3" "$(jq .requests <<<"$out")"
 check_rc "filter --peer laptop" 0 nl filter --peer laptop "$d/access.log"
 check_eq "filter --peer laptop: its one line" "1 /d" "$(wc -l <<<"$out") $(awk '{print $7}' <<<"$out")"
+check_rc "--peer kernelcore --by peer: exit 0" 0 nl summary --peer kernelcore --by peer --json "$d/access.log"
+check_eq "--peer kernelcore --by peer: one row, named (one status call serves both)" "kernelcore (tag:server):3" \
+  "$(jq -r '[.by.rows[] | "\(.key):\(.requests)"] | join(" ")' <<<"$out")"
 check_rc "--peer of no node: exit 3" 3 nl summary --peer no-such-node "$d/access.log"
 check_match "--peer of no node: says so" "--peer no-such-node: no node of the tailnet has that name" "$err"
 
@@ -51,6 +55,9 @@ check_eq "--by peer without tailscaled: addresses" "$TAILNET_IP4_KERNELCORE 198.
 check_eq "--by peer without tailscaled: said once" "1" "$(grep -c 'clients stay addresses' <<<"$err")"
 check_rc "--peer without tailscaled: exit 3" 3 nx summary --peer kernelcore "$d/access.log"
 check_match "--peer without tailscaled: why" "--peer needs tailscaled's status: cannot reach tailscaled" "$err"
+check_rc "--peer --by peer without tailscaled: exit 3" 3 nx summary --peer kernelcore --by peer "$d/access.log"
+check_eq "--peer --by peer without tailscaled: one error, no --by peer warning" \
+  "1 0" "$(grep -c "needs tailscaled's status" <<<"$err") $(grep -c 'clients stay addresses' <<<"$err")"
 
 # A follow reads the status once and keeps it: lines appended later are named too.
 ip netns exec "$TAILNET_NS_LAPTOP" "$logs" --socket "$sock" summary -f --from-start --by peer --interval 0.2 --json \

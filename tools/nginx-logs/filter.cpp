@@ -24,7 +24,8 @@ Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c) {
     throw meshops::Error(Exit::usage, "filter prints records, not metrics: use summary --prom or --plugin");
   const auto cfg = meshops::config::load(c.config_path);
   const nginx::LogFormat lf = load_format(o, cfg);
-  const nginx::Filter flt = make_filter(resolve_peer_filters(o, c, cfg), lf, /*with_time=*/true);
+  const nginx::Filter flt =
+      make_filter(with_peer_clients(o, peer_book_for(o, /*by_peer=*/false, c, cfg)), lf, /*with_time=*/true);
   // Most lines do not match: they are split only into the variables the filter reads, and a
   // match is split again into every field when NDJSON shows them all.
   const nginx::LineParser matcher(lf, nginx::RawFields::skip);

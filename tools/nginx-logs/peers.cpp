@@ -41,19 +41,22 @@ const std::vector<std::string>* PeerBook::addresses(const std::string& name) con
   return it == addresses_.end() || it->second.empty() ? nullptr : &it->second;
 }
 
-PeerBook load_peer_book(const meshops::cli::CommonOptions& c, const meshops::config::Config& cfg) {
-  meshops::tailscale::LocalApi api(meshops::tailscale::resolve_socket(c.socket, cfg.tailscale.socket), c.timeout());
-  return PeerBook(api.status());
+PeerBook peer_book_for(const Options& o, bool by_peer, const meshops::cli::CommonOptions& c,
+                       const meshops::config::Config& cfg) {
+  if (o.peers.empty() && !by_peer) return {};
+  try {
+    meshops::tailscale::LocalApi api(meshops::tailscale::resolve_socket(c.socket, cfg.tailscale.socket), c.timeout());
+    return PeerBook(api.status());
+  } catch (const meshops::Error& e) {
+    if (!o.peers.empty())
+      throw meshops::Error(meshops::Exit::unknown, fmt::format("--peer needs tailscaled's status: {}", e.what()), e.hint());
+    meshops::cli::warn(kTool, fmt::format("--by peer: {}: clients stay addresses", e.what()));
+    return {};
+  }
 }
 
-Options resolve_peer_filters(const Options& o, const meshops::cli::CommonOptions& c, const meshops::config::Config& cfg) {
+Options with_peer_clients(const Options& o, const PeerBook& book) {
   if (o.peers.empty()) return o;
-  PeerBook book;
-  try {
-    book = load_peer_book(c, cfg);
-  } catch (const meshops::Error& e) {
-    throw meshops::Error(meshops::Exit::unknown, fmt::format("--peer needs tailscaled's status: {}", e.what()), e.hint());
-  }
   Options out = o;
   for (const auto& name : o.peers) {
     const auto* ips = book.addresses(name);

@@ -34,13 +34,16 @@ private:
   std::map<std::string, std::vector<std::string>> addresses_;
 };
 
-/// The book of this host's tailscaled (the --socket, $TS_SOCKET, tailscale.socket of the
-/// config): one status call. Throws meshops::Error (unknown) when tailscaled cannot be read.
-PeerBook load_peer_book(const meshops::cli::CommonOptions& c, const meshops::config::Config& cfg);
+/// The book --peer and (when by_peer) --by peer need, from one status call of this host's
+/// tailscaled (the --socket, $TS_SOCKET, tailscale.socket of the config); empty when neither
+/// asks. Without tailscaled, --peer cannot filter: meshops::Error (unknown) "--peer needs
+/// tailscaled's status: ..."; --by peer alone says so once and its clients stay addresses.
+PeerBook peer_book_for(const Options& o, bool by_peer, const meshops::cli::CommonOptions& c,
+                       const meshops::config::Config& cfg);
 
-/// o with the addresses of every --peer added to its --client filter. Throws meshops::Error
-/// (unknown) without tailscaled or for a name that is no node of the tailnet.
-Options resolve_peer_filters(const Options& o, const meshops::cli::CommonOptions& c, const meshops::config::Config& cfg);
+/// o with the addresses of every --peer, looked up in book, added to its --client filter.
+/// Throws meshops::Error (unknown) for a name that is no node of the tailnet.
+Options with_peer_clients(const Options& o, const PeerBook& book);
 
 /// Rows by client become rows by peer: a tailnet address becomes its node's label (a node's
 /// IPv4 and IPv6 rows add up), any other address stays; then sorted by requests and cut to top.

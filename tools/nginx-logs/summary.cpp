@@ -93,18 +93,6 @@ nginx::Summary summary_of(const nginx::Aggregator& agg, const Options& o, const 
   return s;
 }
 
-/// The tailnet's nodes for --by peer, read once (a follow keeps them); without tailscaled it
-/// says so once and the clients stay addresses.
-PeerBook peer_book_for(const Options& o, const meshops::cli::CommonOptions& c, const meshops::config::Config& cfg) {
-  if (o.by != "peer") return {};
-  try {
-    return load_peer_book(c, cfg);
-  } catch (const meshops::Error& e) {
-    meshops::cli::warn(kTool, fmt::format("--by peer: {}: clients stay addresses", e.what()));
-    return {};
-  }
-}
-
 /// For --plugin: the counts in one line (nginx-logs judges nothing: always OK).
 meshops::cli::Summary summary_words(const nginx::Summary& s) {
   return {fmt::format("{} requests, {} 5xx, {} rate limited", s.requests, s.status_class[5], s.rate_limited_429 + s.rate_limited_503), {}};
@@ -171,10 +159,11 @@ Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c) {
   const auto cfg = meshops::config::load(c.config_path);
   const nginx::LogFormat lf = load_format(o, cfg);
   nginx::AggregateOptions ao;
-  ao.filter = make_filter(resolve_peer_filters(o, c, cfg), lf, /*with_time=*/true);
+  // One status call for --peer and --by peer alike; a follow keeps the book.
+  const PeerBook book = peer_book_for(o, /*by_peer=*/o.by == "peer", c, cfg);
+  ao.filter = make_filter(with_peer_clients(o, book), lf, /*with_time=*/true);
   ao.count_own = o.include_probes;
   const auto files = input_files(o, cfg, /*error_log=*/false);
-  const PeerBook book = peer_book_for(o, c, cfg);
   if (o.follow) return follow_summary(followed_file(files), lf, ao, o, c, format_origin(o, cfg), book);
   std::unique_ptr<nginx::Aggregator> total;
   bool unread_told = false;
