@@ -152,7 +152,7 @@ check_eq "fast path has no checks" "0" "$(jq '.checks | length' <<<"$out")"
 kill "$pid_b"
 wait_until 10 bash -c "! nc -z 127.0.0.1 $up_b" || fail "upstream b did not stop"
 check_rc "upstream down" 2 nt --json
-check_eq "upstream crit" "crit" "$(jq -r ".checks[] | select(.name == \"upstream:127.0.0.1:$up_b\") | .status" <<<"$out")"
+check_eq "upstream critical" "critical" "$(jq -r ".checks[] | select(.name == \"upstream:127.0.0.1:$up_b\") | .status" <<<"$out")"
 check_match "vhost through nginx answers 502" "answered 502" "$(jq -r ".checks[] | select(.name == \"vhost:$llama@127.0.0.1:$p_http\") | .reason" <<<"$out")"
 check_eq "the other service stays ok" "ok" "$(jq -r ".checks[] | select(.name == \"upstream:127.0.0.1:$up_a\") | .status" <<<"$out")"
 start_upstream "$up_b" pid_b
@@ -162,17 +162,17 @@ check_rc "upstream back" 0 nt
 # --- certificates: 10 days is a warning, 3 days critical
 make_cert 10 "$llama"
 check_rc "certificate with 10 days" 1 nt --json --only certificates
-check_match "10 days: warn" "^warn expires .*\\(9\\.[0-9]|10\\.0 days left\\)" \
+check_match "10 days: warning" "^warning expires .*\\(9\\.[0-9]|10\\.0 days left\\)" \
   "$(jq -r ".checks[] | select(.name == \"certificate:$d/conf/certs/$llama.pem\") | .status + \" \" + .reason" <<<"$out")"
 make_cert 3 "$llama"
 check_rc "certificate with 3 days" 2 nt --json --only certificates
-check_eq "3 days: crit" "crit" "$(jq -r ".checks[] | select(.name == \"certificate:$d/conf/certs/$llama.pem\") | .status" <<<"$out")"
+check_eq "3 days: critical" "critical" "$(jq -r ".checks[] | select(.name == \"certificate:$d/conf/certs/$llama.pem\") | .status" <<<"$out")"
 check_eq "certificate check names its ssl_certificate line" "$d/conf/conf.d/llama.conf:5" \
-  "$(jq -r ".checks[] | select(.kind == \"certificate\" and .status == \"crit\") | \"\(.file):\(.line)\"" <<<"$out")"
+  "$(jq -r ".checks[] | select(.kind == \"certificate\" and .status == \"critical\") | \"\(.file):\(.line)\"" <<<"$out")"
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=other.example" \
   -keyout "$d/conf/certs/$llama.key" -out "$d/conf/certs/$llama.pem" 2>/dev/null
 check_rc "certificate for another name" 1 nt --json --only certificates
-check_match "name not covered" "does not cover $llama" "$(jq -r '.checks[] | select(.status == "warn") | .reason' <<<"$out")"
+check_match "name not covered" "does not cover $llama" "$(jq -r '.checks[] | select(.status == "warning") | .reason' <<<"$out")"
 make_cert 30 "$llama"
 
 # --- each kind of error, in a copy of the configuration: level, file and line from nginx

@@ -42,11 +42,14 @@ check_eq "nginx's own message is kept" "true" \
 check_match "the problem quotes nginx" "nginx needs a permission user root lacks: bind\(\) to 127.0.0.1:80 failed" \
   "$(jq -r .problem <<<"$out")"
 check_match "the hint names the capability" "hint: root here lacks CAP_NET_BIND_SERVICE" "$err"
+check_match "the JSON has the same hint" "^root here lacks CAP_NET_BIND_SERVICE" "$(jq -r .hint <<<"$out")"
+check_eq "the JSON's first reason is the problem" "$(jq -r .problem <<<"$out")" "$(jq -r '.reasons[0]' <<<"$out")"
 
 cp "$d/conf/nginx.conf" "$d/good.conf"
 sed -i 's/return 204;/no_such_directive on;/' "$d/conf/nginx.conf"
 check_rc "a configuration error under the same bounding set: critical" 2 "${no_bind[@]}" "${nt[@]}"
 check_match "the error is nginx's" 'unknown directive "no_such_directive"' "$(jq -r '.diagnostics[0].message' <<<"$out")"
+check_eq "a configuration error has no hint" "null" "$(jq -r .hint <<<"$out")"
 cp "$d/good.conf" "$d/conf/nginx.conf"
 
 # The log directory read-only, in a mount namespace of its own (nothing of the machine's changes).

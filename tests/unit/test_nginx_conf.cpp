@@ -14,6 +14,7 @@
 #include <chrono>
 
 using namespace meshops::nginx;
+using meshops::Exit;
 
 namespace {
 
@@ -175,34 +176,34 @@ TEST_CASE("Declared services are matched against server blocks both ways", "[ngi
     auto checks = check_services(m, {ollama()});
     REQUIRE(checks.size() == 2);
     CHECK(checks[0].name == "service:ollama");
-    CHECK(checks[0].status == Status::ok);
+    CHECK(checks[0].status == Exit::ok);
     CHECK(to_string(*checks[0].at) == kDir + "nginx.conf:17");
     // llama's block proxies but is not declared.
     CHECK(checks[1].name == "undeclared:llama.kernelcore.example.ts.net");
-    CHECK(checks[1].status == Status::warn);
+    CHECK(checks[1].status == Exit::warning);
   }
   SECTION("rate and body size are compared as values") {
     auto svc = llama();
     svc.rate_limit = "10r/s";  // the zone says 600r/m: the same
     auto checks = check_services(m, {ollama(), svc});
     REQUIRE(checks.size() == 2);
-    CHECK(checks[1].status == Status::ok);
+    CHECK(checks[1].status == Exit::ok);
     svc.rate_limit = "20r/s";
     svc.max_body_size = "1m";
     auto off = check_services(m, {svc});
-    CHECK(off[0].status == Status::warn);
+    CHECK(off[0].status == Exit::warning);
     CHECK_THAT(off[0].reason, Catch::Contains("rate 600r/m") && Catch::Contains("client_max_body_size 2m"));
   }
   SECTION("a missing server block or a wrong upstream port is critical") {
     auto svc = ollama();
     svc.upstream_port = 11435;
     auto wrong = check_services(m, {svc});
-    CHECK(wrong[0].status == Status::crit);
+    CHECK(wrong[0].status == Exit::critical);
     CHECK_THAT(wrong[0].reason, Catch::Contains("proxies to 127.0.0.1:11434, not 127.0.0.1:11435"));
     svc = ollama();
     svc.server_name = "nope.kernelcore.example.ts.net";
     auto missing = check_services(m, {svc});
-    CHECK(missing[0].status == Status::crit);
+    CHECK(missing[0].status == Exit::critical);
     CHECK_FALSE(missing[0].at.has_value());
   }
   SECTION("nothing declared: no undeclared warnings") { CHECK(check_services(m, {}).empty()); }
@@ -220,7 +221,7 @@ TEST_CASE("A server_name repeated on one address names both places", "[nginx][co
   auto dups = check_duplicate_names(read_dump(dump));
   REQUIRE(dups.size() == 1);
   CHECK(dups[0].name == "duplicate:ollama.kernelcore.example.ts.net@127.0.0.1:18080");
-  CHECK(dups[0].status == Status::warn);
+  CHECK(dups[0].status == Exit::warning);
   CHECK(to_string(*dups[0].at) == kDir + "conf.d/other.conf:1");
   CHECK(to_string(*dups[0].also_at) == kDir + "nginx.conf:13");
 }
@@ -249,13 +250,13 @@ TEST_CASE("Certificates: expiry and the names they cover", "[nginx][conf][cert]"
   auto judge = [&](std::chrono::milliseconds before_expiry, std::vector<std::string> names = {}) {
     return judge_certificate(cert, at, "/c/certs/llama.pem", names, cert.not_after - before_expiry);
   };
-  CHECK(judge(30 * day).status == Status::ok);
-  CHECK(judge(10 * day).status == Status::warn);
-  CHECK(judge(3 * day).status == Status::crit);
-  CHECK(judge(-2 * day).status == Status::crit);
+  CHECK(judge(30 * day).status == Exit::ok);
+  CHECK(judge(10 * day).status == Exit::warning);
+  CHECK(judge(3 * day).status == Exit::critical);
+  CHECK(judge(-2 * day).status == Exit::critical);
   CHECK_THAT(judge(-2 * day).reason, Catch::StartsWith("expired"));
   auto uncovered = judge(30 * day, {"llama.kernelcore.example.ts.net", "other.example", "_"});
-  CHECK(uncovered.status == Status::warn);
+  CHECK(uncovered.status == Exit::warning);
   CHECK_THAT(uncovered.reason, Catch::EndsWith("does not cover other.example"));
   CHECK(uncovered.name == "certificate:/c/certs/llama.pem");
 
@@ -270,7 +271,7 @@ TEST_CASE("A certificate valid until 9966 expires in 9966", "[nginx][cert][time]
   Value at{"certs/far.pem", {"/c/nginx.conf", 5}};
   auto now = *meshops::sys::parse_rfc3339("2026-12-02T00:00:00Z");
   auto c = judge_certificate(cert, at, "/c/certs/far.pem", {}, now);
-  CHECK(c.status == Status::ok);
+  CHECK(c.status == Exit::ok);
   CHECK_THAT(c.reason, Catch::StartsWith("expires 9966-11-07T06:49:50Z ("));
 }
 

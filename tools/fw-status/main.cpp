@@ -1,12 +1,11 @@
 // fw-status: the nftables firewall as security zones, with live counters, "can X reach P?",
 // and drift from the zones declared in the config. See man/fw-status.1.
-#include "render.hpp"
+#include "view.hpp"
 #include "watch.hpp"
 
+#include "meshops/checks/fw.hpp"
 #include "meshops/cli/tool.hpp"
 #include "meshops/config/config.hpp"
-#include "meshops/nft/session.hpp"
-#include "meshops/sys/atomic_file.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
 #include <fmt/format.h>
@@ -52,14 +51,6 @@ void add_options(CLI::App& app, Options& o) {
   // One question per run: each of these prints its own document.
   can->excludes(check)->excludes(watch);
   check->excludes(watch);
-}
-
-std::string read_ruleset_text(const Options& o) {
-  return o.file.empty() ? nft::list_ruleset_json() : meshops::sys::read_file(o.file);
-}
-
-nft::Ruleset load_ruleset(const Options& o) {
-  return nft::parse_ruleset(read_ruleset_text(o), o.file.empty() ? "live ruleset" : o.file);
 }
 
 bool all_digits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
@@ -143,26 +134,26 @@ Exit run(const Options& o, const cli::CommonOptions& common) {
       throw Error(Exit::unknown, fmt::format("--can: peer {} has no Tailscale address", name));
     };
     auto packet = can_packet(o, services, resolve_peer, q);  // usage errors before touching the ruleset
-    auto ev = nft::evaluate(load_ruleset(o), packet);
+    auto ev = nft::evaluate(meshops::checks::fw::load_ruleset(o.file), packet);
     if (out.format == cli::Format::json) cli::print_json(fw_status::can_json(packet, ev, q), out);
     else cli::write_stdout(fw_status::can_text(packet, ev, q, out));
     // The answer is in the exit status too, for `fw-status --can ... && ...`: 1 is "no".
     return ev.verdict == nft::Verdict::accept ? Exit::ok : Exit::warning;
   }
   if (o.watch_s > 0) {
-    fw_status::watch({o.watch_s, o.count}, out, [&] { return nft::analyse_zones(load_ruleset(o), config.firewall, services); });
+    fw_status::watch({o.watch_s, o.count}, out, [&] { return nft::analyse_zones(meshops::checks::fw::load_ruleset(o.file), config.firewall, services); });
     return Exit::ok;
   }
-  auto rs = load_ruleset(o);
   if (o.check) {
-    auto drift = nft::check_drift(rs, config, services);
-    cli::emit(common, drift.status(),
-              {[&] { cli::print_json(fw_status::check_json(drift), out); },
-               [&] { cli::write_stdout(fw_status::check_text(drift, out)); },
-               [&] { return fw_status::check_metrics(drift); },
-               [&] { return fw_status::check_summary(drift); }});
-    return drift.status();
+    auto report = meshops::checks::fw::collect(o.file, config);
+    return cli::emit_check(common, report.verdict.state,
+                           {[&] { cli::print_json(fw_status::check_json(report), out); },
+                            [&] { cli::write_stdout(fw_status::check_text(report, out)); },
+                            [&] { return fw_status::check_metrics(report); },
+                            [&] { return fw_status::check_summary(report); }},
+                           report.error);
   }
+  auto rs = meshops::checks::fw::load_ruleset(o.file);
   auto zones = nft::analyse_zones(rs, config.firewall, services);
   std::string source = o.file.empty() ? "live" : o.file;
   cli::emit(common, Exit::ok,
@@ -183,10 +174,14 @@ int main(int argc, char** argv) {
     try {
       return run(opts, common);
     } catch (const Error& e) {
-      // --check is a check: UNKNOWN (no config, no ruleset, no permission) still prints its
-      // document, for whatever reads the JSON; the error is also reported as every tool does.
-      if (opts.check && e.code() == Exit::unknown && common.output.format == cli::Format::json)
-        cli::print_json(fw_status::check_failed_json(e), common.output);
+      // --check is a check: UNKNOWN before it ran (no config) still prints its document, for
+      // whatever reads the JSON; the error is also reported as every tool does.
+      if (opts.check && e.code() == Exit::unknown && common.output.format == cli::Format::json && !cli::stdout_written()) {
+        fw_status::CheckReport failed;
+        failed.verdict = meshops::checks::Verdict::failed(e);
+        failed.error = e;
+        cli::print_json(fw_status::check_json(failed), common.output);
+      }
       throw;
     }
   });

@@ -40,15 +40,15 @@ void watch(const WatchOptions& opts, const meshops::cli::Output& out, const std:
     auto report = sample();
     auto at = clock::now();
     double secs = std::chrono::duration<double>(at - previous_at).count();
-    nlohmann::json zones = nlohmann::json::array();
+    nlohmann::ordered_json zones = nlohmann::ordered_json::array();
     meshops::cli::Table t({{"ZONE"}, {"ACCEPTED/S", meshops::cli::Align::right}, {"BYTES/S", meshops::cli::Align::right},
                            {"DROPPED/S", meshops::cli::Align::right}, {"BYTES/S", meshops::cli::Align::right},
                            {"ACCEPTED", meshops::cli::Align::right}, {"DROPPED", meshops::cli::Align::right}});
     // One row per zone, then the input base chains (what no zone took), each against its own
     // previous sample.
-    nlohmann::json bases = nlohmann::json::array();
-    auto add = [&](const std::string& key, const std::string& label, const meshops::nft::Counters& c, nlohmann::json j,
-                   nlohmann::json& into) {
+    nlohmann::ordered_json bases = nlohmann::ordered_json::array();
+    auto add = [&](const std::string& key, const std::string& label, const meshops::nft::Counters& c, nlohmann::ordered_json j,
+                   nlohmann::ordered_json& into) {
       auto it = previous.find(key);
       bool have = !first && it != previous.end();
       const auto& p = have ? it->second : c;
@@ -58,10 +58,10 @@ void watch(const WatchOptions& opts, const meshops::cli::Output& out, const std:
       j["accepted_bytes"] = c.accepted_bytes;
       j["dropped_packets"] = c.dropped_packets;
       j["dropped_bytes"] = c.dropped_bytes;
-      j["accepted_packets_per_s"] = have ? nlohmann::json(ap) : nlohmann::json(nullptr);
-      j["accepted_bytes_per_s"] = have ? nlohmann::json(ab) : nlohmann::json(nullptr);
-      j["dropped_packets_per_s"] = have ? nlohmann::json(dp) : nlohmann::json(nullptr);
-      j["dropped_bytes_per_s"] = have ? nlohmann::json(db) : nlohmann::json(nullptr);
+      j["accepted_packets_per_s"] = have ? nlohmann::ordered_json(ap) : nlohmann::ordered_json(nullptr);
+      j["accepted_bytes_per_s"] = have ? nlohmann::ordered_json(ab) : nlohmann::ordered_json(nullptr);
+      j["dropped_packets_per_s"] = have ? nlohmann::ordered_json(dp) : nlohmann::ordered_json(nullptr);
+      j["dropped_bytes_per_s"] = have ? nlohmann::ordered_json(db) : nlohmann::ordered_json(nullptr);
       into.push_back(std::move(j));
       auto r = [&](double v, bool bytes) {
         if (!have) return std::string("-");
@@ -77,8 +77,8 @@ void watch(const WatchOptions& opts, const meshops::cli::Output& out, const std:
       add("base " + name, "(input) " + name, b.counters, {{"family", b.family}, {"table", b.table}, {"chain", b.chain}}, bases);
     }
     if (out.format == meshops::cli::Format::json) {
-      meshops::cli::print_ndjson(nlohmann::json{{"ts", rfc3339_now()}, {"event", "sample"},
-                                  {"interval_ms", first ? nlohmann::json(nullptr) : nlohmann::json(secs * 1000)}, {"zones", zones},
+      meshops::cli::print_ndjson(nlohmann::ordered_json{{"ts", rfc3339_now()}, {"event", "sample"},
+                                  {"interval_ms", first ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(secs * 1000)}, {"zones", zones},
                                   {"base_chains", bases}});
     } else {
       meshops::cli::write_stdout(fmt::format("{}{}\n", out.legend ? "# " + rfc3339_now() + "\n" : "", t.render(out)));

@@ -1,8 +1,9 @@
 // nginx-test: validate the nginx configuration with the real `nginx -t`, then prove every
-// proxied service answers (declared services, upstreams, virtual hosts, certificates).
-#include "render.hpp"
-#include "report.hpp"
+// proxied service answers (declared services, upstreams, virtual hosts, certificates). The
+// check itself is meshops::checks::nginx_test; this is flags -> collect -> render.
+#include "view.hpp"
 
+#include "meshops/checks/nginx_test.hpp"
 #include "meshops/cli/tool.hpp"
 #include "meshops/config/config.hpp"
 
@@ -14,6 +15,7 @@ namespace {
 
 using meshops::Exit;
 namespace cli = meshops::cli;
+namespace check = meshops::checks::nginx_test;
 
 struct Flags {
   std::string nginx_binary;  ///< --nginx
@@ -30,7 +32,7 @@ void add_options(CLI::App& app, Flags& f) {
       ->type_name("FILE");
   app.add_option("-p,--prefix", f.prefix, "nginx prefix path, passed as -p (default nginx.prefix)")
       ->type_name("PREFIX");
-  auto groups = CLI::IsMember(nginx_test::kGroups);
+  auto groups = CLI::IsMember(check::kGroups);
   app.add_option("--only", f.only, "Run only these checks: syntax, services, duplicates, upstreams, vhosts, certificates")
       ->type_name("CHECK,...")
       ->delimiter(',')
@@ -49,14 +51,14 @@ bool same_file(const std::string& prefix, const std::string& a, const std::strin
   return full(a) == full(b);
 }
 
-nginx_test::Options resolve(const Flags& f, const meshops::config::Config& cfg, const cli::CommonOptions& common) {
-  nginx_test::Options o;
+check::Options resolve(const Flags& f, const meshops::config::Config& cfg, const cli::CommonOptions& common) {
+  check::Options o;
   o.nginx.binary = f.nginx_binary.empty() ? cfg.nginx.binary : f.nginx_binary;
   o.nginx.config_file = f.config_file.empty() ? cfg.nginx.config : f.config_file;
   o.nginx.prefix = f.prefix.empty() ? cfg.nginx.prefix : f.prefix;
   o.nginx.timeout = common.timeout();
   o.probe_timeout = common.timeout();
-  if (f.only.empty()) o.groups.insert(nginx_test::kGroups.begin(), nginx_test::kGroups.end());
+  if (f.only.empty()) o.groups.insert(check::kGroups.begin(), check::kGroups.end());
   else o.groups.insert(f.only.begin(), f.only.end());
   for (const auto& s : f.skip) o.groups.erase(s);
   o.groups.insert("syntax");  // every other check reads what nginx -T prints
@@ -74,15 +76,18 @@ int main(int argc, char** argv) {
                      /*socket=*/false, /*prom=*/true};
   return cli::tool_main(info, common, argc, argv, [&](CLI::App& app) { add_options(app, flags); }, [&] {
     auto cfg = meshops::config::load(common.config_path);
-    auto report = nginx_test::collect(resolve(flags, cfg, common), cfg);
-    cli::emit(common, report.exit,
+    auto report = check::collect(resolve(flags, cfg, common), cfg);
+    // nginx that could not run at all: tool_main reports it, and prints the JSON document of
+    // an error (its hint included).
+    if (report.error) throw *report.error;
+    cli::emit(common, report.verdict.state,
               {[&] { cli::print_json(nginx_test::to_json(report), common.output); },
-               [&] { cli::write_stdout(nginx_test::render_text(report, common.output, common.verbose > 0)); },
-               [&] { return nginx_test::to_metrics(report); },
+               [&] { cli::write_stdout(nginx_test::to_text(report, common.output, common.verbose > 0)); },
+               [&] { return nginx_test::to_prom(report); },
                [&] { return nginx_test::to_summary(report); }});
     // The report is printed first (its JSON says why too), then the problem as every tool
     // reports an error: `nginx-test: what`, and `hint: ...` below it.
-    if (!report.problem.empty()) throw meshops::Error(report.exit, report.problem, report.hint);
-    return report.exit;
+    if (!report.problem.empty()) throw meshops::Error(report.verdict.state, report.problem, report.hint);
+    return report.verdict.state;
   });
 }

@@ -77,22 +77,22 @@ bool covers(const Certificate& cert, std::string_view name) {
 
 Check judge_certificate(const Certificate& cert, const Value& ssl_certificate, const std::string& path,
                         const std::vector<std::string>& server_names, sys::Time now) {
-  Check c{"certificate:" + path, "certificate", Status::ok, {}, ssl_certificate.at, {}, {}};
+  Check c{"certificate:" + path, "certificate", Exit::ok, {}, ssl_certificate.at, {}, {}};
   auto left = std::chrono::duration_cast<std::chrono::seconds>(cert.not_after - now);
   double days = static_cast<double>(left.count()) / 86400.0;
   const std::string date = sys::format_utc(cert.not_after, /*with_millis=*/false);
   if (days < 0) {
-    c.status = Status::crit;
+    c.status = Exit::critical;
     c.reason = fmt::format("expired {} ({:.0f} days ago)", date, -days);
   } else {
-    c.status = days < 7 ? Status::crit : days < 21 ? Status::warn : Status::ok;
+    c.status = days < 7 ? Exit::critical : days < 21 ? Exit::warning : Exit::ok;
     c.reason = fmt::format("expires {} ({:.1f} days left)", date, days);
   }
   std::vector<std::string> uncovered;
   for (const auto& n : server_names)
     if (is_concrete_name(n) && !covers(cert, n)) uncovered.push_back(n);
   if (!uncovered.empty()) {
-    if (c.status == Status::ok) c.status = Status::warn;
+    if (c.status == Exit::ok) c.status = Exit::warning;
     c.reason += "; does not cover";
     for (const auto& n : uncovered) c.reason += " " + n;
   }

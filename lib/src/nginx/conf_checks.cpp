@@ -34,7 +34,7 @@ std::string server_label(const Server& s) {
 
 // The service's part of one server block: which location proxies to it, and its limits.
 Check judge_service(const ConfModel& model, const DeclaredService& svc, const Server& server) {
-  Check c{"service:" + svc.name, "service", Status::ok, {}, server.at, {}, {}};
+  Check c{"service:" + svc.name, "service", Exit::ok, {}, server.at, {}, {}};
   const Location* hit = nullptr;
   std::vector<std::string> elsewhere;
   for (const auto& loc : server.locations) {
@@ -47,7 +47,7 @@ Check judge_service(const ConfModel& model, const DeclaredService& svc, const Se
   }
   std::string want = fmt::format("{}:{}", svc.upstream_host, svc.upstream_port);
   if (!hit) {
-    c.status = Status::crit;
+    c.status = Exit::critical;
     c.reason = elsewhere.empty()
                    ? fmt::format("{} has no proxy_pass (want {})", svc.server_name, want)
                    : fmt::format("{} proxies to {}, not {}", svc.server_name, elsewhere.front(), want);
@@ -81,7 +81,7 @@ Check judge_service(const ConfModel& model, const DeclaredService& svc, const Se
                                      svc.max_body_size));
   }
   if (!problems.empty()) {
-    c.status = Status::warn;
+    c.status = Exit::warning;
     c.reason = fmt::format("{} -> {}: ", svc.server_name, want);
     for (std::size_t i = 0; i < problems.size(); ++i) c.reason += (i ? "; " : "") + problems[i];
     return c;
@@ -91,15 +91,6 @@ Check judge_service(const ConfModel& model, const DeclaredService& svc, const Se
 }
 
 } // namespace
-
-std::string_view status_name(Status s) {
-  switch (s) {
-    case Status::ok: return "ok";
-    case Status::warn: return "warn";
-    case Status::crit: return "crit";
-  }
-  return "?";
-}
 
 std::vector<Target> proxy_targets(const ConfModel& model, const Value& proxy_pass) {
   auto t = parse_target(proxy_pass.text);
@@ -119,7 +110,7 @@ std::vector<Check> check_services(const ConfModel& model, const std::vector<Decl
     for (const auto& s : model.servers)
       if (has_name(s, svc.server_name)) named.push_back(&s);
     if (named.empty()) {
-      out.push_back({"service:" + svc.name, "service", Status::crit,
+      out.push_back({"service:" + svc.name, "service", Exit::critical,
                      fmt::format("no server block has server_name {}", svc.server_name), {}, {}, {}});
       continue;
     }
@@ -138,7 +129,7 @@ std::vector<Check> check_services(const ConfModel& model, const std::vector<Decl
                                 [&](const DeclaredService& svc) { return has_name(s, svc.server_name); });
     if (declared) continue;
     std::string label = server_label(s);
-    out.push_back({"undeclared:" + label, "undeclared", Status::warn,
+    out.push_back({"undeclared:" + label, "undeclared", Exit::warning,
                    fmt::format("server block {} proxies but no service in nginx.services has its name", label), s.at,
                    {}, {}});
   }
@@ -157,7 +148,7 @@ std::vector<Check> check_duplicate_names(const ConfModel& model) {
         auto& names = seen[l.key()];
         auto [it, fresh] = names.emplace(lower(n.text), std::make_pair(i, n.at));
         if (fresh || it->second.first == i) continue;
-        out.push_back({fmt::format("duplicate:{}@{}", n.text, l.key()), "duplicate", Status::warn,
+        out.push_back({fmt::format("duplicate:{}@{}", n.text, l.key()), "duplicate", Exit::warning,
                        fmt::format("server_name {} on {} at {} and {}: nginx ignores the second", n.text, l.key(),
                                    to_string(it->second.second), to_string(n.at)),
                        it->second.second, n.at, {}});

@@ -1,6 +1,7 @@
 #pragma once
 // The checks that need only the model of the configuration (no network): declared services
 // against server blocks, both ways, and a server_name given twice on one listen address.
+#include "meshops/error.hpp"
 #include "meshops/nginx/conf.hpp"
 
 #include <optional>
@@ -9,16 +10,11 @@
 
 namespace meshops::nginx {
 
-enum class Status { ok, warn, crit };
-
-/// "ok", "warn", "crit".
-std::string_view status_name(Status s);
-
 /// One named result, as nginx-test reports it.
 struct Check {
   std::string name;    ///< unique, e.g. "service:ollama", "upstream:127.0.0.1:11434"
   std::string kind;    ///< "service", "undeclared", "upstream", "vhost", "certificate", "duplicate"
-  Status status = Status::ok;
+  Exit status = Exit::ok;  ///< ok, warning or critical (meshops::exit_name's words)
   std::string reason;  ///< one line saying why
   std::optional<Place> at;       ///< where in the configuration, when one place is to blame
   std::optional<Place> also_at;  ///< the second place (a duplicate)

@@ -1,4 +1,4 @@
-#include "render.hpp"
+#include "view.hpp"
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
@@ -20,7 +20,7 @@ using meshops::cli::Table;
 using meshops::nft::Counters;
 using meshops::nft::PortRange;
 using meshops::nft::Verdict;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string s;
@@ -107,10 +107,11 @@ json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& sour
         jr["bytes"] = r.has_counter ? json(r.bytes) : json(nullptr);
         rules.push_back(std::move(jr));
       }
-      json jc{{"family", c.family}, {"table", c.table}, {"chain", c.name}, {"rules", std::move(rules)}};
+      json jc{{"family", c.family}, {"table", c.table}, {"chain", c.name}};
       jc["hook"] = c.is_base() ? json(c.hook) : json(nullptr);
       jc["priority"] = c.is_base() ? json(c.priority) : json(nullptr);
       jc["policy"] = c.is_base() ? json(c.policy) : json(nullptr);
+      jc["rules"] = std::move(rules);
       chains.push_back(std::move(jc));
     }
     doc["chain_rules"] = std::move(chains);
@@ -239,23 +240,26 @@ std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, c
   return s;
 }
 
-json check_json(const DriftReport& d) {
+json check_json(const CheckReport& r) {
+  const auto& d = r.drift;
   json f = json::array();
   for (const auto& x : d.findings)
     f.push_back({{"severity", meshops::exit_name(x.severity)}, {"kind", x.kind}, {"zone", x.zone.empty() ? json(nullptr) : json(x.zone)}, {"message", x.message}});
   json skipped = json::array();
   for (const auto& n : d.not_checked) skipped.push_back({{"what", n.what}, {"reason", n.reason}});
-  return {{"schema", "meshops/fw-status/1"}, {"generated_at", now_rfc3339()}, {"status", meshops::exit_name(d.status())}, {"findings", std::move(f)},
-          {"not_checked", std::move(skipped)}, {"probes", d.probes}};
+  return {{"schema", "meshops/fw-status/1"},
+          {"generated_at", now_rfc3339()},
+          {"status", meshops::exit_name(r.verdict.state)},
+          {"reasons", r.verdict.reasons},
+          {"hint", r.verdict.hint.empty() ? json(nullptr) : json(r.verdict.hint)},
+          {"error", r.error ? json(r.error->what()) : json(nullptr)},
+          {"findings", std::move(f)},
+          {"not_checked", std::move(skipped)},
+          {"probes", d.probes}};
 }
 
-json check_failed_json(const meshops::Error& e) {
-  return {{"schema", "meshops/fw-status/1"}, {"generated_at", now_rfc3339()}, {"status", meshops::exit_name(e.code())},
-          {"error", e.what()}, {"hint", e.hint().empty() ? json(nullptr) : json(e.hint())}, {"findings", json::array()},
-          {"not_checked", json::array()}, {"probes", 0}};
-}
-
-std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
+std::string check_text(const CheckReport& r, const meshops::cli::Output& out) {
+  const auto& d = r.drift;
   std::string s;
   for (const auto& x : d.findings) {
     auto style = x.severity == meshops::Exit::critical ? Style::bad : Style::warn;
@@ -273,22 +277,18 @@ std::string check_text(const DriftReport& d, const meshops::cli::Output& out) {
   return s;
 }
 
-std::vector<meshops::cli::Metric> check_metrics(const DriftReport& d) {
+std::vector<meshops::cli::Metric> check_metrics(const CheckReport& r) {
   meshops::cli::Metric m{"meshops_fw_status_drift_findings", "Drift findings of fw-status --check, by level (warning, critical)", "gauge", {}};
   for (auto sev : {meshops::Exit::warning, meshops::Exit::critical}) {
     double n = 0;
-    for (const auto& f : d.findings) n += f.severity == sev ? 1 : 0;
+    for (const auto& f : r.drift.findings) n += f.severity == sev ? 1 : 0;
     m.samples.push_back({{{"level", meshops::exit_name(sev)}}, n});
   }
   return {m};
 }
 
-meshops::cli::Summary check_summary(const DriftReport& d) {
-  meshops::cli::Summary out{fmt::format("ruleset matches the declared zones ({} probes)", d.probes), {}};
-  for (auto sev : {meshops::Exit::critical, meshops::Exit::warning})
-    for (const auto& f : d.findings)
-      if (f.severity == sev) out.reasons.push_back(f.message);
-  return out;
+meshops::cli::Summary check_summary(const CheckReport& r) {
+  return {fmt::format("ruleset matches the declared zones ({} probes)", r.drift.probes), r.verdict.reasons};
 }
 
 std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr) {

@@ -1,6 +1,6 @@
 // Collecting: run nginx, read the dump, then the checks. The probes run concurrently, each with
 // its own deadline, so the whole run stays within about one --timeout.
-#include "report.hpp"
+#include "meshops/checks/nginx_test.hpp"
 
 #include "meshops/net/probe.hpp"
 #include "meshops/nginx/conf_cert.hpp"
@@ -13,16 +13,10 @@
 #include <pwd.h>
 #include <unistd.h>
 
-namespace nginx_test {
+namespace meshops::checks::nginx_test {
 namespace {
 
-using meshops::Exit;
 using namespace meshops::nginx;
-namespace net = meshops::net;
-
-Exit exit_for(Status s) {
-  return s == Status::crit ? Exit::critical : s == Status::warn ? Exit::warning : Exit::ok;
-}
 
 std::string user_name() {
   if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
@@ -66,10 +60,10 @@ std::vector<UpstreamTarget> upstream_targets(const ConfModel* model, const std::
 }
 
 Check probe_upstream(const UpstreamTarget& u, std::chrono::milliseconds timeout) {
-  Check c{fmt::format("upstream:{}:{}", u.host, u.port), "upstream", Status::ok, {}, u.at, {}, {}};
+  Check c{fmt::format("upstream:{}:{}", u.host, u.port), "upstream", Exit::ok, {}, u.at, {}, {}};
   auto tcp = net::probe_tcp(u.host, u.port, timeout);
   if (!tcp.ok) {
-    c.status = Status::crit;
+    c.status = Exit::critical;
     c.reason = fmt::format("TCP connect to {}:{} failed: {}", u.host, u.port, tcp.error);
     return c;
   }
@@ -83,7 +77,7 @@ Check probe_upstream(const UpstreamTarget& u, std::chrono::milliseconds timeout)
   auto http = net::probe_http({fmt::format("http://{}:{}{}", host, u.port, path), {}, {}, false, timeout});
   c.latency_ms = http.latency_ms;
   if (!http.ok || http.status >= 500) {
-    c.status = Status::crit;
+    c.status = Exit::critical;
     c.reason = http.ok ? fmt::format("GET {} answered {}", path, http.status)
                        : fmt::format("GET {} failed: {}", path, http.error);
     return c;
@@ -93,7 +87,7 @@ Check probe_upstream(const UpstreamTarget& u, std::chrono::milliseconds timeout)
 }
 
 Check probe_vhost(const VirtualHost& v, std::chrono::milliseconds timeout) {
-  Check c{fmt::format("vhost:{}@{}", v.server_name, v.listen.key()), "vhost", Status::ok, {}, v.at, {}, {}};
+  Check c{fmt::format("vhost:{}@{}", v.server_name, v.listen.key()), "vhost", Exit::ok, {}, v.at, {}, {}};
   std::string scheme = v.listen.ssl ? "https" : "http";
   std::string url = fmt::format("{}://{}:{}/", scheme, v.server_name, v.listen.port);
   auto addr = connect_host(v.listen);
@@ -101,10 +95,10 @@ Check probe_vhost(const VirtualHost& v, std::chrono::milliseconds timeout) {
   c.latency_ms = r.latency_ms;
   std::string via = fmt::format("{} via {}:{}", url, addr, v.listen.port);
   if (!r.ok) {
-    c.status = Status::crit;
+    c.status = Exit::critical;
     c.reason = fmt::format("{}: {}", via, r.error);
   } else if (r.status >= 500) {
-    c.status = Status::crit;
+    c.status = Exit::critical;
     c.reason = fmt::format("{} answered {}", via, r.status);
   } else {
     c.reason = fmt::format("{} answered {} in {:.1f} ms", via, r.status, r.latency_ms);
@@ -112,7 +106,7 @@ Check probe_vhost(const VirtualHost& v, std::chrono::milliseconds timeout) {
   return c;
 }
 
-std::vector<Check> check_certificates(const ConfModel& model, std::map<std::string, meshops::sys::Time>& expiry) {
+std::vector<Check> check_certificates(const ConfModel& model, std::map<std::string, sys::Time>& expiry) {
   std::vector<Check> out;
   std::map<std::string, std::pair<Value, std::vector<std::string>>> by_path;
   std::vector<std::string> order;
@@ -124,15 +118,15 @@ std::vector<Check> check_certificates(const ConfModel& model, std::map<std::stri
       if (fresh) order.push_back(path);
       for (const auto& n : s.server_names) it->second.second.push_back(n.text);
     }
-  auto now = meshops::sys::Time::now();
+  auto now = sys::Time::now();
   for (const auto& path : order) {
     const auto& [value, names] = by_path[path];
     try {
       auto cert = read_certificate(path);
       expiry[path] = cert.not_after;
       out.push_back(judge_certificate(cert, value, path, names, now));
-    } catch (const meshops::Error& e) {
-      out.push_back({"certificate:" + path, "certificate", Status::crit, e.what(), value.at, {}, {}});
+    } catch (const Error& e) {
+      out.push_back({"certificate:" + path, "certificate", Exit::critical, e.what(), value.at, {}, {}});
     }
   }
   return out;
@@ -146,7 +140,6 @@ void judge_failed_run(Report& r) {
     if (!is_failure(d.level)) continue;
     auto needs = missing_permission(d);
     if (!needs) continue;
-    r.exit = Exit::unknown;
     r.problem = fmt::format("nginx needs a permission user {} lacks: {}{}", user_name(), d.message,
                             d.file ? fmt::format(" (in {}:{})", *d.file, d.line.value_or(0)) : "");
     r.hint = ::geteuid() != 0
@@ -158,12 +151,36 @@ void judge_failed_run(Report& r) {
                                *needs);
     return;
   }
-  r.exit = Exit::critical;
 }
+
+/// Runs nginx and the checks. Throws meshops::Error when nginx cannot be run at all.
+void run_checks(Report& r, const Options& opt, const config::Config& cfg);
 
 } // namespace
 
-std::vector<DeclaredService> declared_services(const meshops::config::Config& cfg, std::vector<std::string>& unnamed) {
+Verdict judge(const Report& r) {
+  Verdict v;
+  v.hint = r.hint;
+  if (!r.problem.empty()) v.add(Exit::unknown, r.problem);
+  if (!r.run.ok()) {
+    v.state = worst(v.state, r.problem.empty() ? Exit::critical : Exit::unknown);
+    for (const auto& d : r.run.diagnostics)
+      if (d.level <= Level::warn)
+        v.reasons.push_back(fmt::format("nginx [{}] {}{}", level_name(d.level), d.message,
+                                        d.file ? fmt::format(" in {}:{}", *d.file, d.line.value_or(0)) : ""));
+    return v;
+  }
+  // nginx's warnings count, but not those only a user other than root gets (the user directive).
+  for (const auto& d : r.run.diagnostics)
+    if (d.level == Level::warn && !(::geteuid() != 0 && is_unprivileged_artefact(d))) v.state = worst(v.state, Exit::warning);
+  for (const auto& c : r.checks) v.state = worst(v.state, c.status);
+  for (auto state : {Exit::critical, Exit::warning})
+    for (const auto& c : r.checks)
+      if (c.status == state) v.reasons.push_back(fmt::format("{}: {}", c.name, c.reason));
+  return v;
+}
+
+std::vector<DeclaredService> declared_services(const config::Config& cfg, std::vector<std::string>& unnamed) {
   std::vector<DeclaredService> out;
   const auto& ts = cfg.tailscale;
   for (const auto& [name, s] : cfg.nginx.services) {
@@ -184,21 +201,33 @@ std::vector<DeclaredService> declared_services(const meshops::config::Config& cf
   return out;
 }
 
-Report collect(const Options& opt, const meshops::config::Config& cfg) {
+Report collect(const Options& opt, const config::Config& cfg) {
   Report r;
+  try {
+    run_checks(r, opt, cfg);
+  } catch (const Error& e) {
+    Report failed;
+    failed.config_file = r.config_file;
+    failed.verdict = Verdict::failed(e);
+    failed.error = e;
+    return failed;
+  }
+  r.verdict = judge(r);
+  return r;
+}
+
+namespace {
+
+void run_checks(Report& r, const Options& opt, const config::Config& cfg) {
   r.config_file = opt.nginx.config_file;
   r.dumped = opt.groups.size() > 1 || !opt.groups.count("syntax");
   r.run = run_test(opt.nginx, r.dumped);
   r.syntax_ok = r.run.ok();
   if (!r.run.ok()) {
     judge_failed_run(r);
-    return r;
+    return;
   }
-  for (const auto& d : r.run.diagnostics) {
-    bool counts = !(::geteuid() != 0 && is_unprivileged_artefact(d));
-    if (d.level == Level::warn && counts) r.exit = meshops::worst(r.exit, Exit::warning);
-  }
-  if (!r.dumped) return r;
+  if (!r.dumped) return;
 
   ConfModel model = read_dump(r.run.dump);
   std::vector<std::string> unnamed;
@@ -206,7 +235,7 @@ Report collect(const Options& opt, const meshops::config::Config& cfg) {
   auto want = [&](const char* g) { return opt.groups.count(g) > 0; };
   if (want("services")) {
     for (const auto& name : unnamed)
-      r.checks.push_back({"service:" + name, "service", Status::warn,
+      r.checks.push_back({"service:" + name, "service", Exit::warning,
                           "cannot form its server name: set tailscale.hostname and tailscale.tailnetDomain", {}, {}, {}});
     auto c = check_services(model, services);
     r.checks.insert(r.checks.end(), c.begin(), c.end());
@@ -233,8 +262,8 @@ Report collect(const Options& opt, const meshops::config::Config& cfg) {
     auto c = check_certificates(model, r.certificate_expiry);
     r.checks.insert(r.checks.end(), c.begin(), c.end());
   }
-  for (const auto& c : r.checks) r.exit = meshops::worst(r.exit, exit_for(c.status));
-  return r;
 }
 
-} // namespace nginx_test
+} // namespace
+
+} // namespace meshops::checks::nginx_test

@@ -1,4 +1,4 @@
-#include "render.hpp"
+#include "view.hpp"
 
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
@@ -12,57 +12,63 @@ namespace {
 using namespace meshops::nginx;
 namespace cli = meshops::cli;
 
-cli::Style style_of(Status s) {
-  return s == Status::ok ? cli::Style::good : s == Status::warn ? cli::Style::warn : cli::Style::bad;
+using json = nlohmann::ordered_json;
+using meshops::Exit;
+
+cli::Style style_of(Exit s) {
+  return s == Exit::ok ? cli::Style::good : s == Exit::warning ? cli::Style::warn : cli::Style::bad;
 }
 
 cli::Style style_of(Level l) {
   return is_failure(l) ? cli::Style::bad : l == Level::warn ? cli::Style::warn : cli::Style::dim;
 }
 
-nlohmann::json place_or_null(const std::optional<Place>& p, bool line) {
+json place_or_null(const std::optional<Place>& p, bool line) {
   if (!p) return nullptr;
-  return line ? nlohmann::json(p->line) : nlohmann::json(p->file);
+  return line ? json(p->line) : json(p->file);
 }
+
+json text_or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 } // namespace
 
-nlohmann::json to_json(const Report& r) {
-  nlohmann::json doc;
-  doc["schema"] = "meshops/nginx-test/1";
-  doc["status"] = meshops::exit_name(r.exit);
-  doc["generated_at"] = meshops::sys::format_utc(std::chrono::system_clock::now());
-  doc["syntax_ok"] = r.syntax_ok;
-  doc["problem"] = r.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.problem);
-  doc["nginx"] = {{"binary", r.run.binary},
-                  {"argv", r.run.argv},
-                  {"exit_code", r.run.exit_code},
-                  {"elapsed_ms", r.run.elapsed.count()}};
-  auto& diags = doc["diagnostics"] = nlohmann::json::array();
+json to_json(const Report& r) {
+  json diags = json::array();
   for (const auto& d : r.run.diagnostics)
     diags.push_back({{"level", level_name(d.level)},
                      {"message", d.message},
-                     {"file", d.file ? nlohmann::json(*d.file) : nlohmann::json(nullptr)},
-                     {"line", d.line ? nlohmann::json(*d.line) : nlohmann::json(nullptr)}});
-  doc["config_file"] = r.config_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.config_file);
-  doc["candidate"] = r.candidate;
-  auto& skipped = doc["skipped"] = nlohmann::json::array();
+                     {"file", d.file ? json(*d.file) : json(nullptr)},
+                     {"line", d.line ? json(*d.line) : json(nullptr)}});
+  json skipped = json::array();
   for (const auto& s : r.skipped) skipped.push_back({{"group", s.group}, {"reason", s.reason}});
-  auto& checks = doc["checks"] = nlohmann::json::array();
+  json checks = json::array();
   for (const auto& c : r.checks)
     checks.push_back({{"name", c.name},
                       {"kind", c.kind},
-                      {"status", status_name(c.status)},
+                      {"status", meshops::exit_name(c.status)},
                       {"reason", c.reason},
                       {"file", place_or_null(c.at, false)},
                       {"line", place_or_null(c.at, true)},
                       {"also_file", place_or_null(c.also_at, false)},
                       {"also_line", place_or_null(c.also_at, true)},
-                      {"latency_ms", c.latency_ms ? nlohmann::json(*c.latency_ms) : nlohmann::json(nullptr)}});
-  return doc;
+                      {"latency_ms", c.latency_ms ? json(*c.latency_ms) : json(nullptr)}});
+  return {{"schema", "meshops/nginx-test/1"},
+          {"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now())},
+          {"status", meshops::exit_name(r.verdict.state)},
+          {"reasons", r.verdict.reasons},
+          {"hint", text_or_null(r.verdict.hint)},
+          {"problem", text_or_null(r.problem)},
+          {"syntax_ok", r.syntax_ok},
+          {"config_file", text_or_null(r.config_file)},
+          {"candidate", r.candidate},
+          {"nginx",
+           {{"binary", r.run.binary}, {"argv", r.run.argv}, {"exit_code", r.run.exit_code}, {"elapsed_ms", r.run.elapsed.count()}}},
+          {"diagnostics", diags},
+          {"skipped", skipped},
+          {"checks", checks}};
 }
 
-std::string render_text(const Report& r, const cli::Output& out, bool verbose) {
+std::string to_text(const Report& r, const cli::Output& out, bool verbose) {
   std::string text;
   cli::Table diags({{"LEVEL"}, {"WHERE"}, {"MESSAGE", cli::Align::left, true}});
   for (const auto& d : r.run.diagnostics) {
@@ -79,19 +85,19 @@ std::string render_text(const Report& r, const cli::Output& out, bool verbose) {
   if (r.checks.empty()) return text;
   text += "\n";
   cli::Table checks({{"CHECK", cli::Align::left, true}, {"STATUS"}, {"WHERE"}, {"REASON", cli::Align::left, true}});
-  int counts[3] = {0, 0, 0};
+  int counts[4] = {0, 0, 0, 0};  // by Exit: ok, warning, critical (a check is never unknown)
   for (const auto& c : r.checks) {
     ++counts[static_cast<int>(c.status)];
     std::string where = c.at ? to_string(*c.at) : "-";
-    checks.add_row({c.name, {std::string(status_name(c.status)), style_of(c.status)}, where, c.reason});
+    checks.add_row({c.name, {meshops::exit_name(c.status), style_of(c.status)}, where, c.reason});
   }
   text += checks.render(out);
   if (out.legend)
-    text += fmt::format("\n{}: {} ok, {} warn, {} crit.\n", cli::plural(r.checks.size(), "check"), counts[0], counts[1], counts[2]);
+    text += fmt::format("\n{}: {} ok, {} warning, {} critical.\n", cli::plural(r.checks.size(), "check"), counts[0], counts[1], counts[2]);
   return text;
 }
 
-std::vector<cli::Metric> to_metrics(const Report& r) {
+std::vector<cli::Metric> to_prom(const Report& r) {
   std::vector<cli::Metric> m;
   m.push_back({"meshops_nginx_test_syntax_ok", "1 when nginx accepted the configuration", "gauge",
                {{{}, r.syntax_ok ? 1.0 : 0.0}}});
@@ -102,7 +108,7 @@ std::vector<cli::Metric> to_metrics(const Report& r) {
     diags.samples.push_back({{{"level", std::string(level_name(level))}}, n});
   }
   m.push_back(diags);
-  cli::Metric status{"meshops_nginx_test_check_state", "Check result: 0 ok, 1 warn, 2 crit", "gauge", {}};
+  cli::Metric status{"meshops_nginx_test_check_state", "Check result: 0 ok, 1 warning, 2 critical", "gauge", {}};
   cli::Metric latency{"meshops_nginx_test_check_latency_seconds", "Probe latency of a check", "gauge", {}};
   for (const auto& c : r.checks) {
     std::vector<std::pair<std::string, std::string>> labels{{"check", c.name}, {"kind", c.kind}};
@@ -121,19 +127,7 @@ std::vector<cli::Metric> to_metrics(const Report& r) {
 }
 
 meshops::cli::Summary to_summary(const Report& r) {
-  using meshops::nginx::Level;
-  using meshops::nginx::Status;
-  meshops::cli::Summary out{fmt::format("configuration ok, {} checks ok", r.checks.size()), {}};
-  if (!r.problem.empty()) out.reasons.push_back(r.problem);
-  if (!r.run.ok())
-    for (const auto& d : r.run.diagnostics)
-      if (d.level <= Level::warn)
-        out.reasons.push_back(fmt::format("nginx [{}] {}{}", meshops::nginx::level_name(d.level), d.message,
-                                          d.file ? fmt::format(" in {}:{}", *d.file, d.line.value_or(0)) : ""));
-  for (auto status : {Status::crit, Status::warn})
-    for (const auto& c : r.checks)
-      if (c.status == status) out.reasons.push_back(fmt::format("{}: {}", c.name, c.reason));
-  return out;
+  return {fmt::format("configuration ok, {} checks ok", r.checks.size()), r.verdict.reasons};
 }
 
 } // namespace nginx_test

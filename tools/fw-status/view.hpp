@@ -1,5 +1,7 @@
 #pragma once
-// fw-status's views of the model: text tables, JSON documents, Prometheus metrics. Pure.
+// fw-status's views of the model: text tables, JSON documents (schema first), Prometheus
+// metrics. Pure. The --check report is meshops/checks/fw.hpp's.
+#include "meshops/checks/fw.hpp"
 #include "meshops/cli/output.hpp"
 #include "meshops/cli/plugin.hpp"
 #include "meshops/cli/prom.hpp"
@@ -22,7 +24,7 @@ using meshops::nft::Ruleset;
 using meshops::nft::ZoneReport;
 
 /// The zones view: schema, counts, zones, tailscale chains, base chains (and rules when asked).
-nlohmann::json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules);
+nlohmann::ordered_json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules);
 std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::cli::Output& out);
 /// Every chain with its rules, as text.
 std::string rules_text(const Ruleset& rs, const meshops::cli::Output& out);
@@ -34,17 +36,19 @@ struct CanQuery {
   bool iif_assumed = false;  ///< no --iif: tailscale0 assumed for a tailnet source
 };
 
-nlohmann::json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q);
+nlohmann::ordered_json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q);
 std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, const meshops::cli::Output& out);
 
-nlohmann::json check_json(const DriftReport& d);
-/// The --check document of a run that could not check (status unknown, the error and its hint).
-nlohmann::json check_failed_json(const meshops::Error& e);
-std::string check_text(const DriftReport& d, const meshops::cli::Output& out);
+using CheckReport = meshops::checks::fw::Report;
+
+/// The --check document: schema, generated_at, status, reasons, hint, error (null, or why the
+/// run could not check), findings, not_checked, probes.
+nlohmann::ordered_json check_json(const CheckReport& r);
+std::string check_text(const CheckReport& r, const meshops::cli::Output& out);
 /// Drift findings by severity.
-std::vector<meshops::cli::Metric> check_metrics(const DriftReport& d);
-/// For --plugin: "ruleset matches the declared zones (N probes)", a reason per finding, critical first.
-meshops::cli::Summary check_summary(const DriftReport& d);
+std::vector<meshops::cli::Metric> check_metrics(const CheckReport& r);
+/// For --plugin: "ruleset matches the declared zones (N probes)", and the verdict's reasons.
+meshops::cli::Summary check_summary(const CheckReport& r);
 
 /// Per zone and per chain counters, rule and table counts.
 std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr);
