@@ -149,7 +149,7 @@ TEST_CASE("summary JSON carries the keys and counts of the issue", "[nginx][aggr
   CHECK(j["top_paths"][0]["path"] == "/index.html");  // query stripped: /index.html?x=1&y=2 counts here
   CHECK(j["top_paths"][0]["requests"] == 5);
   CHECK(j["top_paths"][1]["path"] == "/limited");
-  CHECK(j["top_clients"][0] == nlohmann::json{{"addr", "127.0.0.1"}, {"requests", 16}, {"bytes_sent", j["bytes_sent"]}});
+  CHECK(j["top_clients"][0] == nlohmann::ordered_json{{"addr", "127.0.0.1"}, {"requests", 16}, {"bytes_sent", j["bytes_sent"]}});
   CHECK(j["methods"]["GET"] == 13);
   CHECK(j["methods"]["POST"] == 1);
   CHECK(j["first"] == "2026-11-25T17:43:28Z");

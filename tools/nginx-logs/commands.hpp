@@ -6,6 +6,7 @@
 #include "meshops/nginx/log_error.hpp"
 #include "meshops/nginx/log_filter.hpp"
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,13 @@ struct Options {
   std::size_t last = 20;
 };
 
+/// What `errors` read: the counts and the most recent entries that passed the filters (at
+/// most --last, oldest first), each parsed once.
+struct ErrorsReport {
+  meshops::nginx::ErrorSummary summary;
+  std::deque<meshops::nginx::ErrorEntry> recent;
+};
+
 /// Whether any record filter (status, host, path, client, method, min-time, include-probes)
 /// was given: the error log has no such fields.
 bool has_record_filters(const Options& o);
@@ -63,10 +71,5 @@ const std::string& followed_file(const std::vector<std::string>& files);
 meshops::Exit run_summary(const Options& o, const meshops::cli::CommonOptions& c);
 meshops::Exit run_filter(const Options& o, const meshops::cli::CommonOptions& c);
 meshops::Exit run_errors(const Options& o, const meshops::cli::CommonOptions& c);
-
-/// The summary as the text view (bar charts, tables).
-std::string summary_text(const meshops::nginx::Summary& s, const meshops::cli::Output& out);
-/// The summary's counts as Prometheus metrics.
-std::vector<meshops::cli::Metric> summary_prom(const meshops::nginx::Summary& s);
 
 } // namespace nginx_logs

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "input.hpp"
 #include "peers.hpp"
+#include "view.hpp"
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/units.hpp"
@@ -93,21 +94,15 @@ nginx::Summary summary_of(const nginx::Aggregator& agg, const Options& o, const 
   return s;
 }
 
-/// For --plugin: the counts in one line (nginx-logs judges nothing: always OK).
-meshops::cli::Summary summary_words(const nginx::Summary& s) {
-  return {fmt::format("{} requests, {} 5xx, {} rate limited", s.requests, s.status_class[5], s.rate_limited_429 + s.rate_limited_503), {}};
-}
-
 void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
   meshops::cli::emit(c, Exit::ok,
                      {[&] {
-                        auto j = nginx::summary_to_json(s);
-                        j["generated_at"] = meshops::sys::format_utc(std::chrono::system_clock::now());
-                        meshops::cli::print_json(j, c.output);
+                        nlohmann::ordered_json stamp{{"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now())}};
+                        meshops::cli::print_json(nginx::summary_to_json(s, stamp), c.output);
                       },
-                      [&] { meshops::cli::write_stdout(summary_text(s, c.output)); },
-                      [&] { return summary_prom(s); },
-                      [&] { return summary_words(s); }});
+                      [&] { meshops::cli::write_stdout(to_text(s, c.output)); },
+                      [&] { return to_prom(s); },
+                      [&] { return to_summary(s); }});
 }
 
 Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const nginx::AggregateOptions& ao,
@@ -128,16 +123,13 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
     }
     meshops::cli::emit(c, Exit::ok,
                        {[&] {
-                          auto j = nginx::summary_to_json(s);
-                          j["event"] = "summary";
-                          j["ts"] = meshops::sys::format_utc_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                                  std::chrono::system_clock::now().time_since_epoch())
-                                                                  .count());
-                          meshops::cli::print_ndjson(j);
+                          nlohmann::ordered_json stamp{
+                              {"event", "summary"}, {"ts", meshops::sys::format_utc(std::chrono::system_clock::now())}};
+                          meshops::cli::print_ndjson(nginx::summary_to_json(s, stamp));
                         },
-                        [&] { meshops::cli::write_stdout(summary_text(s, c.output)); },
-                        [&] { return summary_prom(s); },
-                        [&] { return summary_words(s); }});
+                        [&] { meshops::cli::write_stdout(to_text(s, c.output)); },
+                        [&] { return to_prom(s); },
+                        [&] { return to_summary(s); }});
     std::fflush(stdout);
   };
   while (!meshops::sys::stop_requested()) {

@@ -1,6 +1,7 @@
 #include "meshops/nginx/log_aggregate.hpp"
 
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -162,6 +163,8 @@ void Aggregator::count(const Record& rec) {
 
 namespace {
 
+using ojson = nlohmann::ordered_json;
+
 void merge_stats(KeyStats& into, const KeyStats& from) {
   into.requests += from.requests;
   into.bytes += from.bytes;
@@ -212,20 +215,20 @@ std::optional<Percentiles> percentiles(const MsHistogram& h) {
 
 const char* const kClassNames[6] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
-nlohmann::json classes_json(const std::uint64_t (&c)[6]) {
-  auto j = nlohmann::json::object();
+ojson classes_json(const std::uint64_t (&c)[6]) {
+  auto j = ojson::object();
   for (int i = 1; i < 6; ++i) j[kClassNames[i]] = c[i];
   if (c[0]) j["other"] = c[0];
   return j;
 }
 
-nlohmann::json percentiles_json(const std::optional<Percentiles>& p) {
+ojson percentiles_json(const std::optional<Percentiles>& p) {
   if (!p) return nullptr;
   return {{"count", p->count}, {"p50_ms", p->p50}, {"p90_ms", p->p90}, {"p99_ms", p->p99}, {"max_ms", p->max}};
 }
 
-nlohmann::json top_json(const std::vector<TopRow>& rows, const char* key_name) {
-  auto a = nlohmann::json::array();
+ojson top_json(const std::vector<TopRow>& rows, const char* key_name) {
+  auto a = ojson::array();
   for (const auto& r : rows) a.push_back({{key_name, r.key}, {"requests", r.stats.requests}, {"bytes_sent", r.stats.bytes}});
   return a;
 }
@@ -340,26 +343,27 @@ struct SummaryBuilder {
 
 Summary summarize(const Aggregator& agg, std::size_t top, By by) { return SummaryBuilder::build(agg, top, by); }
 
-nlohmann::json summary_to_json(const Summary& s) {
-  nlohmann::json j;
-  j["schema"] = "meshops/nginx-logs/1";
+ojson summary_to_json(const Summary& s, const ojson& stamp) {
+  ojson j{{"schema", "meshops/nginx-logs/1"}};
+  for (const auto& [k, v] : stamp.items()) j[k] = v;
   j["lines"] = s.lines;
   j["requests"] = s.requests;
   j["malformed"] = s.malformed;
   j["invalid_requests"] = s.invalid_requests;
-  j["filtered_out"] = s.filtered_out;
   j["truncated"] = s.truncated;
+  j["filtered_out"] = s.filtered_out;
   j["own_requests"] = s.own_requests;
   j["bytes_sent"] = s.bytes_sent;
-  j["first"] = s.first_ms ? nlohmann::json(sys::format_utc_ms(*s.first_ms)) : nlohmann::json(nullptr);
-  j["last"] = s.last_ms ? nlohmann::json(sys::format_utc_ms(*s.last_ms)) : nlohmann::json(nullptr);
-  j["duration_ms"] = s.first_ms && s.last_ms ? nlohmann::json(*s.last_ms - *s.first_ms) : nlohmann::json(nullptr);
+  auto utc = [](std::int64_t ms) { return sys::format_utc_ms(ms); };
+  j["first"] = sys::or_null(s.first_ms, utc);
+  j["last"] = sys::or_null(s.last_ms, utc);
+  j["duration_ms"] = s.first_ms && s.last_ms ? ojson(*s.last_ms - *s.first_ms) : ojson(nullptr);
   j["requests_per_second"] = s.requests_per_second;
-  auto status = nlohmann::json::object();
+  auto status = ojson::object();
   for (const auto& [code, n] : s.status) status[std::to_string(code)] = n;
   j["status"] = status;
   j["status_class"] = classes_json(s.status_class);
-  auto methods = nlohmann::json::object();
+  auto methods = ojson::object();
   for (const auto& [m, n] : s.methods) methods[m] = n;
   j["methods"] = methods;
   j["top_paths"] = top_json(s.top_paths, "path");
@@ -373,25 +377,27 @@ nlohmann::json summary_to_json(const Summary& s) {
                        {"status_503", s.rate_limited_503}};
   j["request_time"] = percentiles_json(s.request_time);
   j["upstream_response_time"] = percentiles_json(s.upstream_response_time);
-  auto vhosts = nlohmann::json::array();
+  auto vhosts = ojson::array();
   for (const auto& r : s.vhosts)
     vhosts.push_back({{"host", r.key}, {"requests", r.stats.requests}, {"bytes_sent", r.stats.bytes},
                       {"status_class", classes_json(r.stats.classes)}});
   j["vhosts"] = vhosts;
   if (s.by != By::none) {
-    auto rows = nlohmann::json::array();
+    auto rows = ojson::array();
     for (const auto& r : s.by_rows)
       rows.push_back({{"key", r.key}, {"requests", r.stats.requests}, {"bytes_sent", r.stats.bytes},
                       {"status_class", classes_json(r.stats.classes)}});
     j["by"] = {{"key", by_name(s.by)}, {"rows", rows}};
   }
-  auto mal = nlohmann::json::array();
+  auto mal = ojson::array();
   for (const auto& m : s.malformed_examples) mal.push_back({{"line", m.line_no}, {"text", m.text}});
   j["malformed_examples"] = mal;
   j["unread_lines"] = s.unread_lines;
-  j["unread_example"] = s.unread_example ? nlohmann::json{{"line", s.unread_example->line_no}, {"text", s.unread_example->text}}
-                                         : nlohmann::json(nullptr);
+  j["unread_example"] = s.unread_example ? ojson{{"line", s.unread_example->line_no}, {"text", s.unread_example->text}}
+                                         : ojson(nullptr);
   return j;
 }
+
+ojson summary_to_json(const Summary& s) { return summary_to_json(s, ojson::object()); }
 
 } // namespace meshops::nginx

@@ -3,6 +3,8 @@
 #include "meshops/nginx/log_parse.hpp"
 #include "meshops/sys/time.hpp"
 
+#include <ctime>
+
 namespace meshops::nginx {
 namespace {
 
@@ -130,6 +132,25 @@ bool parse_error_line(std::string_view line, ErrorRecord& r) {
     r.zone = quoted_zone(m, 0);
   }
   return true;
+}
+
+ErrorEntry::ErrorEntry(const ErrorRecord& r) : line_(r.line), record_(r) {
+  auto into_copy = [&](std::string_view& v) {
+    if (v.empty()) v = {};
+    else v = std::string_view(line_.data() + (v.data() - r.line.data()), v.size());
+  };
+  into_copy(record_.line);
+  for (auto* v : {&record_.message, &record_.client, &record_.server, &record_.request, &record_.subrequest,
+                  &record_.upstream, &record_.host, &record_.referrer, &record_.zone})
+    into_copy(*v);
+}
+
+std::int64_t unix_ms_of_local(std::int64_t local_ms) {
+  std::time_t secs = static_cast<std::time_t>(local_ms / 1000);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  tm.tm_isdst = -1;
+  return static_cast<std::int64_t>(std::mktime(&tm)) * 1000 + local_ms % 1000;
 }
 
 void ErrorSummary::add(const ErrorRecord& r) {

@@ -158,8 +158,12 @@ struct Summary {
 /// keys decoded (\xHH, escape=json) and merged when they decode to the same text.
 Summary summarize(const Aggregator& agg, std::size_t top, By by);
 
-/// The summary as the `meshops/nginx-logs/1` JSON document (see nginx-logs(1), OUTPUT).
-nlohmann::json summary_to_json(const Summary& s);
+/// The summary as the `meshops/nginx-logs/1` JSON document (see nginx-logs(1), OUTPUT):
+/// schema first, then stamp's keys (generated_at; event and ts while following), then the
+/// counts in the order the page lists them.
+nlohmann::ordered_json summary_to_json(const Summary& s, const nlohmann::ordered_json& stamp);
+/// The document without a stamp.
+nlohmann::ordered_json summary_to_json(const Summary& s);
 
 /// How a key is shown: decoded when that gives valid UTF-8, else as nginx wrote it.
 std::string display_key(std::string_view raw, Escape escape);

@@ -33,6 +33,25 @@ struct ErrorRecord {
 /// garbage). Quoted context values keep nginx's escaping.
 bool parse_error_line(std::string_view line, ErrorRecord& out);
 
+/// An entry kept past its line's buffer (the most recent ones a summary lists): a copy of the
+/// line with the parsed record pointing into it, so it is parsed once. Neither copied nor
+/// moved, since the views would dangle: keep it where it is made (a deque's ends).
+class ErrorEntry {
+public:
+  explicit ErrorEntry(const ErrorRecord& r);
+  ErrorEntry(const ErrorEntry&) = delete;
+  ErrorEntry& operator=(const ErrorEntry&) = delete;
+  const ErrorRecord& record() const { return record_; }
+
+private:
+  std::string line_;
+  ErrorRecord record_;
+};
+
+/// An entry's time (local_ms, nginx's local time without an offset) as Unix milliseconds, in
+/// this host's zone: the host we read the log on is normally the host that wrote it.
+std::int64_t unix_ms_of_local(std::int64_t local_ms);
+
 /// Limit counts of one zone.
 struct ZoneLimits {
   std::uint64_t rejected = 0;

@@ -1,9 +1,10 @@
-// The summary's text view (tables with bar charts) and its Prometheus metrics.
-#include "commands.hpp"
+#include "view.hpp"
 
+#include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/json.hpp"
 
 #include <fmt/format.h>
 
@@ -69,7 +70,7 @@ std::string percentile_row(const char* name, const std::optional<nginx::Percenti
 
 } // namespace
 
-std::string summary_text(const nginx::Summary& s, const cli::Output& out) {
+std::string to_text(const nginx::Summary& s, const cli::Output& out) {
   std::string o;
   o += fmt::format("{:<24}{}", "Lines", count(s.lines));
   if (s.malformed) o += cli::paint(fmt::format("  ({} malformed)", count(s.malformed)), cli::Style::warn, out.color);
@@ -146,7 +147,7 @@ std::string summary_text(const nginx::Summary& s, const cli::Output& out) {
   return o;
 }
 
-std::vector<cli::Metric> summary_prom(const nginx::Summary& s) {
+std::vector<cli::Metric> to_prom(const nginx::Summary& s) {
   std::vector<cli::Metric> m;
   auto one = [&](const char* name, const char* help, double v) {
     m.push_back({name, help, "gauge", {{{}, v}}});
@@ -173,6 +174,100 @@ std::vector<cli::Metric> summary_prom(const nginx::Summary& s) {
     m.push_back(std::move(rt));
   }
   return m;
+}
+
+cli::Summary to_summary(const nginx::Summary& s) {
+  return {fmt::format("{} requests, {} 5xx, {} rate limited", s.requests, s.status_class[5], s.rate_limited_429 + s.rate_limited_503), {}};
+}
+
+nlohmann::ordered_json to_json(const nginx::ErrorRecord& r) {
+  using meshops::sys::or_null;
+  static const char* const kLimit[] = {nullptr, "limit_req_rejected", "limit_req_delayed", "limit_conn_rejected"};
+  return {{"event", "error"},
+          {"ts", meshops::sys::format_utc_ms(nginx::unix_ms_of_local(r.local_ms))},
+          {"level", std::string(nginx::level_name(r.level))},
+          {"pid", r.pid},
+          {"tid", r.tid},
+          {"connection", or_null(r.connection)},
+          {"message", std::string(r.message)},
+          {"client", or_null(r.client)},
+          {"server", or_null(r.server)},
+          {"request", or_null(r.request)},
+          {"upstream", or_null(r.upstream)},
+          {"host", or_null(r.host)},
+          {"referrer", or_null(r.referrer)},
+          {"limit", r.limit == nginx::LimitEvent::none ? nlohmann::ordered_json(nullptr)
+                                                       : nlohmann::ordered_json(kLimit[static_cast<int>(r.limit)])},
+          {"zone", or_null(r.zone)}};
+}
+
+nlohmann::ordered_json to_json(const ErrorsReport& r, const std::string& generated_at) {
+  const auto& sum = r.summary;
+  auto utc = [](std::int64_t local_ms) { return meshops::sys::format_utc_ms(nginx::unix_ms_of_local(local_ms)); };
+  nlohmann::ordered_json j{{"schema", "meshops/nginx-logs/1"},
+                           {"generated_at", generated_at},
+                           {"lines", sum.lines},
+                           {"entries", sum.entries},
+                           {"malformed", sum.malformed},
+                           {"filtered_out", sum.filtered_out},
+                           {"first", meshops::sys::or_null(sum.first_local_ms, utc)},
+                           {"last", meshops::sys::or_null(sum.last_local_ms, utc)}};
+  auto levels = nlohmann::ordered_json::object();
+  for (const auto& [l, n] : sum.levels) levels[std::string(nginx::level_name(l))] = n;
+  j["levels"] = levels;
+  std::uint64_t rejected = 0;
+  auto zones = nlohmann::ordered_json::array();
+  for (const auto& [z, n] : sum.zones) {
+    rejected += n.rejected;
+    zones.push_back({{"zone", z}, {"limit_req_rejected", n.rejected}, {"limit_req_delayed", n.delayed},
+                     {"limit_conn_rejected", n.conn_rejected}});
+  }
+  j["limit_req_rejected"] = rejected;
+  j["zones"] = zones;
+  auto records = nlohmann::ordered_json::array();
+  for (const auto& e : r.recent) records.push_back(to_json(e.record()));
+  j["records"] = records;
+  return j;
+}
+
+std::string to_text(const ErrorsReport& r, const cli::Output& out) {
+  const auto& sum = r.summary;
+  std::string text;
+  cli::Table entries({{"TIME"}, {"LEVEL"}, {"CLIENT"}, {"MESSAGE", cli::Align::left, /*elastic=*/true}});
+  for (const auto& e : r.recent) {
+    const auto& rec = e.record();
+    auto style = rec.level <= nginx::Level::error ? cli::Style::bad : rec.level == nginx::Level::warn ? cli::Style::warn : cli::Style::none;
+    std::string msg(rec.message);
+    if (!rec.request.empty()) msg += fmt::format(" [{}]", rec.request);
+    entries.add_row({meshops::sys::format_utc_ms(nginx::unix_ms_of_local(rec.local_ms)),
+                     cli::Cell(std::string(nginx::level_name(rec.level)), style), std::string(rec.client), msg});
+  }
+  if (entries.rows()) text += entries.render(out) + "\n";
+  text += fmt::format("{} {} in {} line{}", sum.entries, sum.entries == 1 ? "entry" : "entries", sum.lines, sum.lines == 1 ? "" : "s");
+  if (sum.malformed) text += fmt::format(", {} not entries", sum.malformed);
+  if (sum.filtered_out) text += fmt::format(", {} filtered out", sum.filtered_out);
+  text += "\n";
+  for (const auto& [l, n] : sum.levels) text += fmt::format("  {:<8}{}\n", nginx::level_name(l), n);
+  if (!sum.zones.empty()) {
+    cli::Table zones({{"ZONE"}, {"REJECTED", cli::Align::right}, {"DELAYED", cli::Align::right}, {"CONN REJECTED", cli::Align::right}});
+    for (const auto& [z, n] : sum.zones)
+      zones.add_row({z, std::to_string(n.rejected), std::to_string(n.delayed), std::to_string(n.conn_rejected)});
+    text += "\n" + zones.render(out);
+  }
+  return text;
+}
+
+std::vector<cli::Metric> to_prom(const ErrorsReport& r) {
+  cli::Metric levels{"meshops_nginx_logs_error_entries", "Error log entries per level", "gauge", {}};
+  for (const auto& [l, n] : r.summary.levels)
+    levels.samples.push_back({{{"level", std::string(nginx::level_name(l))}}, static_cast<double>(n)});
+  cli::Metric rejected{"meshops_nginx_logs_limit_req_rejected", "Requests rejected by limit_req, per zone", "gauge", {}};
+  for (const auto& [z, n] : r.summary.zones) rejected.samples.push_back({{{"zone", z}}, static_cast<double>(n.rejected)});
+  return {levels, rejected};
+}
+
+cli::Summary to_summary(const ErrorsReport& r) {
+  return {fmt::format("{} error log entries in {} lines", r.summary.entries, r.summary.lines), {}};
 }
 
 } // namespace nginx_logs
