@@ -4,7 +4,7 @@
 #include "record.hpp"
 #include "sources.hpp"
 
-#include "meshops/monitor/journal.hpp"
+#include "meshops/journal/reader.hpp"
 #include "meshops/sys/atomic_file.hpp"
 #include "meshops/sys/process.hpp"
 #include "meshops/tailscale/bus.hpp"

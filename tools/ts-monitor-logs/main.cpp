@@ -6,7 +6,7 @@
 
 #include "meshops/cli/tool.hpp"
 #include "meshops/config/config.hpp"
-#include "meshops/monitor/journal.hpp"
+#include "meshops/journal/reader.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
 #include <fmt/format.h>
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
         };
         if (source == "auto") {
           if (!so.file.empty()) source = "file";
-          else source = monitor::JournalReader::unit_has_entries(so.unit) ? "journal" : "localapi";
+          else source = journal::Reader::unit_has_entries(so.unit) ? "journal" : "localapi";
         }
         if (source == "file") {
           if (so.file.empty()) throw Error(Exit::usage, "--source file needs --file PATH");

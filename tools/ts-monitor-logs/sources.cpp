@@ -1,7 +1,7 @@
 #include "sources.hpp"
 
 #include "meshops/error.hpp"
-#include "meshops/monitor/journal.hpp"
+#include "meshops/journal/reader.hpp"
 #include "meshops/sys/follow.hpp"
 #include "meshops/tailscale/bus.hpp"
 #include "meshops/tailscale/localapi.hpp"
@@ -81,7 +81,7 @@ void read_file_source(const SourceOptions& o, const Sink& sink) {
 }
 
 void read_journal_source(const SourceOptions& o, const Sink& sink) {
-  meshops::monitor::JournalReader::Options jo;
+  meshops::journal::Reader::Options jo;
   jo.unit = o.unit;
   jo.since = o.since;
   jo.tail = o.since ? 0 : 100;
@@ -89,12 +89,12 @@ void read_journal_source(const SourceOptions& o, const Sink& sink) {
     jo.files = {o.file};
     jo.from_start = !o.since;
   }
-  meshops::monitor::JournalReader reader(jo);
+  meshops::journal::Reader reader(jo);
   PeerNames names(o);
   ts::LogEventTracker events;
   std::string last_run, last_pid;  // the current run of the unit and the pid it started with
   for (;;) {
-    reader.read([&](const meshops::monitor::JournalEntry& e) {
+    reader.read([&](const meshops::journal::Entry& e) {
       // A new run of the unit is tailscaled restarted: said once, at its first line. A run is the
       // unit's invocation (_SYSTEMD_INVOCATION_ID), which also holds its ExecStopPost
       // (`tailscaled --cleanup`, a pid of its own); without one, the pid. systemd's own lines

@@ -1,7 +1,8 @@
 #pragma once
-// Reading tailscaled's log from the systemd journal with libsystemd's sd-journal. It lives in
-// the monitor module because that module links libsystemd (sys does not). Entries are
-// delivered once each, in order, by cursor; follow mode waits for new ones.
+// Reading tailscaled's log from the systemd journal with libsystemd's sd-journal. A module of
+// its own (journal=sys,libsystemd): sys is linked by every tool, ts-status fully static, and a
+// tool that reads the journal need not link monitor (libcurl) for it. Entries are delivered
+// once each, in order, by cursor; follow mode waits for new ones.
 #include "meshops/sys/time.hpp"
 
 #include <chrono>
@@ -12,9 +13,9 @@
 
 struct sd_journal;
 
-namespace meshops::monitor {
+namespace meshops::journal {
 
-struct JournalEntry {
+struct Entry {
   sys::Time time;                              ///< __REALTIME_TIMESTAMP
   std::string message;                         ///< MESSAGE
   int priority = 6;                            ///< PRIORITY (syslog), 6 info when absent
@@ -23,7 +24,7 @@ struct JournalEntry {
   std::string boot_id;                         ///< _BOOT_ID
 };
 
-class JournalReader {
+class Reader {
 public:
   struct Options {
     std::string unit = "tailscaled.service";  ///< _SYSTEMD_UNIT match; empty: every entry
@@ -33,13 +34,13 @@ public:
     std::size_t tail = 0;     ///< without since/from_start: start this many entries back
   };
   /// Opens the journal. Throws meshops::Error (Exit::unknown) when it cannot be opened.
-  explicit JournalReader(Options options);
-  ~JournalReader();
-  JournalReader(const JournalReader&) = delete;
-  JournalReader& operator=(const JournalReader&) = delete;
+  explicit Reader(Options options);
+  ~Reader();
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
 
   /// Calls on_entry for each entry available now; returns how many.
-  std::size_t read(const std::function<void(const JournalEntry&)>& on_entry);
+  std::size_t read(const std::function<void(const Entry&)>& on_entry);
   /// Waits up to timeout for the journal to change.
   void wait(std::chrono::milliseconds timeout);
 
@@ -50,4 +51,4 @@ private:
   sd_journal* j_ = nullptr;
 };
 
-} // namespace meshops::monitor
+} // namespace meshops::journal

@@ -1,4 +1,4 @@
-#include "meshops/monitor/journal.hpp"
+#include "meshops/journal/reader.hpp"
 
 #include "meshops/error.hpp"
 
@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-namespace meshops::monitor {
+namespace meshops::journal {
 namespace {
 
 std::string field(sd_journal* j, const char* name) {
@@ -25,7 +25,7 @@ std::string field(sd_journal* j, const char* name) {
 
 } // namespace
 
-JournalReader::JournalReader(Options o) {
+Reader::Reader(Options o) {
   int r;
   if (o.files.empty()) {
     r = sd_journal_open(&j_, SD_JOURNAL_LOCAL_ONLY);
@@ -56,17 +56,17 @@ JournalReader::JournalReader(Options o) {
   if (r < 0) fail("cannot seek", r);
 }
 
-JournalReader::~JournalReader() {
+Reader::~Reader() {
   if (j_) sd_journal_close(j_);
 }
 
-std::size_t JournalReader::read(const std::function<void(const JournalEntry&)>& on_entry) {
+std::size_t Reader::read(const std::function<void(const Entry&)>& on_entry) {
   std::size_t n = 0;
   for (;;) {
     int r = sd_journal_next(j_);
     if (r < 0) fail("cannot read", r);
     if (r == 0) break;
-    JournalEntry e;
+    Entry e;
     uint64_t us = 0;
     if (sd_journal_get_realtime_usec(j_, &us) >= 0)
       e.time = sys::Time::from_unix_ms(static_cast<std::int64_t>(std::min<uint64_t>(us / 1000, sys::kTimeMaxMs))).value();
@@ -82,12 +82,12 @@ std::size_t JournalReader::read(const std::function<void(const JournalEntry&)>& 
   return n;
 }
 
-void JournalReader::wait(std::chrono::milliseconds timeout) {
+void Reader::wait(std::chrono::milliseconds timeout) {
   int r = sd_journal_wait(j_, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(timeout).count()));
   if (r < 0) fail("cannot wait", r);
 }
 
-bool JournalReader::unit_has_entries(const std::string& unit) {
+bool Reader::unit_has_entries(const std::string& unit) {
   sd_journal* j = nullptr;
   if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY) < 0) return false;
   auto match = "_SYSTEMD_UNIT=" + unit;
@@ -97,4 +97,4 @@ bool JournalReader::unit_has_entries(const std::string& unit) {
   return found;
 }
 
-} // namespace meshops::monitor
+} // namespace meshops::journal
