@@ -90,9 +90,9 @@ set(CPACK_PACKAGE_CONTACT "meshops maintainers <meshops@localhost>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
-# The libraries the tools load, plus what meshops-health runs (jq, timeout from coreutils);
+# The libraries the tools load (meshops-health runs its checks in-process: no jq, no timeout);
 # dpkg-shlibdeps adds the exact versions of every linked library on top.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, libnftables1, libsystemd0, jq, coreutils")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, libnftables1, libsystemd0")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The tools check nginx and nftables but the host may run either elsewhere: not a hard need.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nginx, nftables")

@@ -4,11 +4,12 @@
 # a temp prefix proxying to a real upstream, and the zones ruleset loaded with nft, the last two
 # inside a network namespace this test creates (meshops-health runs there with ip netns exec).
 # Healthy host: 0. kernelcore's tailscaled stopped: ts-status CRITICAL, whole 2. nginx config
-# broken: 2. A tool not installed, or hanging past its deadline: UNKNOWN with the reason.
+# broken: 2. A check hanging past its deadline: UNKNOWN with the reason; with a critical one
+# beside it the whole is CRITICAL (critical > unknown).
 source "$(dirname "$0")/lib.sh"
 tailnet="$MESHOPS_SRC/scripts/tailnet"
 eval "$("$tailnet" env)"
-health="$MESHOPS_BUILD/scripts/meshops-health"
+health=$(tool meshops-health)
 sock=$TAILNET_SOCK_KERNELCORE
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
@@ -23,17 +24,10 @@ ip netns add "$ns" || { echo "cannot create a namespace" >&2; exit 1; }
 ip -n "$ns" link set lo up
 in_ns() { ip netns exec "$ns" "$@"; }
 
-# The tools on PATH are exactly those built: a tool not built yet is "not installed" (UNKNOWN),
-# and is skipped where the test needs a healthy host.
-mkdir -p "$d/bin"
-present=()
-for t in ts-status ts-quality fw-status nginx-test; do
-  if [[ -x "$(tool "$t")" ]]; then ln -s "$(tool "$t")" "$d/bin/$t" && present+=("$t"); fi
-done
-absent_csv=$(comm -23 <(printf '%s\n' ts-status ts-quality fw-status nginx-test | sort) <(printf '%s\n' "${present[@]}" | sort) | paste -sd,)
+# The four checks run in-process: nothing of theirs is looked up in PATH.
+present=(ts-status ts-quality fw-status nginx-test)
 skip_absent=()
-[[ -n "$absent_csv" ]] && skip_absent=(--skip "$absent_csv") && echo "# not built, skipped on the healthy host: $absent_csv"
-export PATH="$d/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin"
 
 # The firewall of DESIGN.md's zones, in the namespace.
 check "zones ruleset loads in $ns" in_ns nft -f "$MESHOPS_SRC/tests/fixtures/nft/zones.nft"
@@ -116,21 +110,23 @@ check_eq "--prom-file: no temp file left beside it" "meshops.prom" "$(ls -A "$d/
 check_eq "--prom-file: every metric family once" "" \
   "$(grep '^# TYPE' "$d/textfile/meshops.prom" | sort | uniq -d)"
 check_rc "--prom-file into a missing directory: exit 3" 3 mh --prom-file "$d/none/x.prom" --only fw-status
-check_match "--prom-file error names the file" "^meshops-health: writing $d/none/x.prom: " "$err"
+check_match "--prom-file error names the file" "^meshops-health: $d/none/x.prom: cannot create a temporary file beside it" "$err"
 
 # Paths passed through: the socket and nginx options override the config.
 check_rc "--socket of another node" 0 mh --socket "$TAILNET_SOCK_LAPTOP" --only ts-status --json
 check_eq "--socket reaches laptop" "laptop" "$(jq -r '.checks["ts-status"].result.self.name' <<<"$out")"
 check_rc "--nginx-config to a missing file: exit 2" 2 mh --only nginx-test --nginx-config "$d/nope.conf"
 
-# A tool not installed: UNKNOWN with the reason, the others still run.
-mkdir "$d/bin-partial"
-ln -s "$(tool nginx-test)" "$d/bin-partial/nginx-test"
-check_rc "tools missing: exit 3" 3 env PATH="$d/bin-partial:/usr/sbin:/usr/bin:/sbin:/bin" ip netns exec "$ns" "$health" -c "$d/config.json" --only fw-status,nginx-test
-check_match "missing tool: UNKNOWN not installed" "UNKNOWN +fw-status +not installed" "$out"
+# A check that cannot check: fw-status without CAP_NET_ADMIN is UNKNOWN with its hint, the others
+# still run (a tool can no longer be missing: the checks are in-process).
+check_rc "fw-status without CAP_NET_ADMIN: exit 3" 3 in_ns setpriv --inh-caps=-all --bounding-set=-net_admin -- \
+  "$health" -c "$d/config.json" --only fw-status,nginx-test
+check_match "no permission: UNKNOWN with the error" "UNKNOWN +fw-status +reading the ruleset: permission denied" "$out"
 check_match "the other check still ran" "OK +nginx-test " "$out"
-check_rc "tools missing --json: exit 3" 3 env PATH="$d/bin-partial:/usr/sbin:/usr/bin:/sbin:/bin" "$health" -c "$d/config.json" --only fw-status --json
-check_eq "missing tool in JSON" "unknown null" "$(jq -r '.checks["fw-status"] | "\(.state) \(.result)"' <<<"$out")"
+check_rc "fw-status without CAP_NET_ADMIN --json: exit 3" 3 in_ns setpriv --inh-caps=-all --bounding-set=-net_admin -- \
+  "$health" -c "$d/config.json" --only fw-status --json
+check_eq "in JSON: the tool's own document with its hint" "unknown 3 unknown true" \
+  "$(jq -r '.checks["fw-status"] | "\(.state) \(.exit_code) \(.result.status) \(.result.hint != null)"' <<<"$out")"
 
 # A check that hangs is cut at its deadline: nginx -t stuck (a binary that sleeps).
 printf '#!/bin/sh\nexec sleep 60\n' >"$d/hanging-nginx"
@@ -155,7 +151,12 @@ check_rc "config restored: exit 0" 0 mh --only nginx-test
 # The firewall drifts: the dmz zone opens 8443 that nobody declared.
 in_ns nft add rule inet meshops zone_dmz tcp dport 8443 accept
 check_rc "undeclared open port: exit 2" 2 mh --only fw-status
-check_match "fw-status finding" "CRITICAL +fw-status +1 finding\(s\): tcp/8443 is open " "$out"
+check_match "fw-status finding" "CRITICAL +fw-status +tcp/8443 is open " "$out"
+# Worst of a critical and an unknown check: CRITICAL (the man page's order), exit 2.
+check_rc "drifted firewall and a hanging nginx: exit 2" 2 mh --only fw-status,nginx-test --nginx "$d/hanging-nginx" --timeout 2
+check_match "the critical check" "^CRITICAL  fw-status   tcp/8443 is open " "$out"
+check_match "the unknown check" $'\nUNKNOWN   nginx-test  timed out after 2 s\n' "$out"
+check_eq "overall: critical outranks unknown" "CRITICAL: 1 critical, 1 unknown of 2 checks" "$(tail -1 <<<"$out")"
 in_ns nft flush chain inet meshops zone_dmz
 in_ns nft -f - <<<'add rule inet meshops zone_dmz tcp dport { 80, 443 } counter accept
 add rule inet meshops zone_dmz udp dport 443 counter accept'

@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <sys/stat.h>
 
 namespace {
 
@@ -17,16 +16,8 @@ using meshops::Exit;
 namespace cli = meshops::cli;
 namespace check = meshops::checks::nginx_test;
 
-struct Flags {
-  std::string nginx_binary;  ///< --nginx
-  std::string config_file;   ///< --config-file
-  std::string prefix;        ///< -p/--prefix
-  std::vector<std::string> only;
-  std::vector<std::string> skip;
-};
-
-void add_options(CLI::App& app, Flags& f) {
-  app.add_option("--nginx", f.nginx_binary, "nginx binary (default nginx.binary from the config, then nginx)")
+void add_options(CLI::App& app, check::Request& f) {
+  app.add_option("--nginx", f.binary, "nginx binary (default nginx.binary from the config, then nginx)")
       ->type_name("PATH");
   app.add_option("--config-file", f.config_file, "nginx configuration to test (default nginx.config)")
       ->type_name("FILE");
@@ -43,40 +34,16 @@ void add_options(CLI::App& app, Flags& f) {
       ->check(groups);
 }
 
-/// Whether a and b name one file, relative paths taken from nginx's prefix as nginx does.
-bool same_file(const std::string& prefix, const std::string& a, const std::string& b) {
-  auto full = [&](const std::string& p) { return p.empty() || p[0] == '/' || prefix.empty() ? p : prefix + "/" + p; };
-  struct stat sa {}, sb {};
-  if (::stat(full(a).c_str(), &sa) == 0 && ::stat(full(b).c_str(), &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-  return full(a) == full(b);
-}
-
-check::Options resolve(const Flags& f, const meshops::config::Config& cfg, const cli::CommonOptions& common) {
-  check::Options o;
-  o.nginx.binary = f.nginx_binary.empty() ? cfg.nginx.binary : f.nginx_binary;
-  o.nginx.config_file = f.config_file.empty() ? cfg.nginx.config : f.config_file;
-  o.nginx.prefix = f.prefix.empty() ? cfg.nginx.prefix : f.prefix;
-  o.nginx.timeout = common.timeout();
-  o.probe_timeout = common.timeout();
-  if (f.only.empty()) o.groups.insert(check::kGroups.begin(), check::kGroups.end());
-  else o.groups.insert(f.only.begin(), f.only.end());
-  for (const auto& s : f.skip) o.groups.erase(s);
-  o.groups.insert("syntax");  // every other check reads what nginx -T prints
-  o.running_config = cfg.nginx.config;
-  o.candidate = !f.config_file.empty() && !same_file(o.nginx.prefix, f.config_file, cfg.nginx.config);
-  return o;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
   cli::CommonOptions common;
-  Flags flags;
+  check::Request flags;
   cli::ToolInfo info{"nginx-test", "Validate the nginx configuration and prove every proxied service answers",
                      /*socket=*/false, /*prom=*/true};
   return cli::tool_main(info, common, argc, argv, [&](CLI::App& app) { add_options(app, flags); }, [&] {
     auto cfg = meshops::config::load(common.config_path);
-    auto report = check::collect(resolve(flags, cfg, common), cfg);
+    auto report = check::collect(check::resolve(flags, cfg, common.timeout()), cfg);
     // nginx that could not run at all: tool_main reports it, and prints the JSON document of
     // an error (its hint included).
     if (report.error) throw *report.error;

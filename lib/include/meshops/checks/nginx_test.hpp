@@ -33,6 +33,20 @@ struct Options {
   std::string running_config;  ///< nginx.config, for the message
 };
 
+/// What the user asked for (nginx-test's flags, meshops-health's --nginx*): empty fields take
+/// the config's nginx.binary, nginx.config and nginx.prefix.
+struct Request {
+  std::string binary;       ///< --nginx
+  std::string config_file;  ///< --config-file
+  std::string prefix;       ///< -p/--prefix
+  std::vector<std::string> only, skip;  ///< groups; "syntax" always runs
+};
+
+/// The options of a request: the config's defaults filled in, the groups chosen, and whether
+/// --config-file names a candidate (another file than nginx.config, relative paths taken from
+/// nginx's prefix as nginx does). timeout bounds nginx and each probe.
+Options resolve(const Request& req, const config::Config& cfg, std::chrono::milliseconds timeout);
+
 /// A check group that did not run, and why.
 struct Skipped {
   std::string group;

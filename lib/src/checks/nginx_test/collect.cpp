@@ -11,6 +11,7 @@
 #include <future>
 #include <map>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace meshops::checks::nginx_test {
@@ -199,6 +200,34 @@ std::vector<DeclaredService> declared_services(const config::Config& cfg, std::v
     out.push_back(d);
   }
   return out;
+}
+
+namespace {
+
+/// Whether a and b name one file, relative paths taken from nginx's prefix as nginx does.
+bool same_file(const std::string& prefix, const std::string& a, const std::string& b) {
+  auto full = [&](const std::string& p) { return p.empty() || p[0] == '/' || prefix.empty() ? p : prefix + "/" + p; };
+  struct stat sa {}, sb {};
+  if (::stat(full(a).c_str(), &sa) == 0 && ::stat(full(b).c_str(), &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  return full(a) == full(b);
+}
+
+} // namespace
+
+Options resolve(const Request& req, const config::Config& cfg, std::chrono::milliseconds timeout) {
+  Options o;
+  o.nginx.binary = req.binary.empty() ? cfg.nginx.binary : req.binary;
+  o.nginx.config_file = req.config_file.empty() ? cfg.nginx.config : req.config_file;
+  o.nginx.prefix = req.prefix.empty() ? cfg.nginx.prefix : req.prefix;
+  o.nginx.timeout = timeout;
+  o.probe_timeout = timeout;
+  if (req.only.empty()) o.groups.insert(kGroups.begin(), kGroups.end());
+  else o.groups.insert(req.only.begin(), req.only.end());
+  for (const auto& s : req.skip) o.groups.erase(s);
+  o.groups.insert("syntax");  // every other check reads what nginx -T prints
+  o.running_config = cfg.nginx.config;
+  o.candidate = !req.config_file.empty() && !same_file(o.nginx.prefix, req.config_file, cfg.nginx.config);
+  return o;
 }
 
 Report collect(const Options& opt, const config::Config& cfg) {

@@ -1,0 +1,27 @@
+#pragma once
+// meshops-health's renderings of one run: a line per check and the overall line, the JSON
+// document (meshops/meshops-health/1), its metrics followed by every check's own, and the
+// plugin summary.
+#include "health.hpp"
+
+#include "meshops/cli/output.hpp"
+#include "meshops/cli/plugin.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace health {
+
+/// "STATE     CHECK       REASON" per check, then (with the legend) "STATE: SUMMARY", e.g.
+/// "CRITICAL: 1 critical, 1 unknown of 2 checks" or "OK: all 4 checks ok". Reasons escaped.
+std::string to_text(const Health& h, const meshops::cli::Output& out);
+nlohmann::ordered_json to_json(const Health& h);
+/// meshops_health_check_state{check}, meshops_health_check_duration_seconds{check}, then every
+/// check's own metrics (cli::emit adds meshops_health_state, _up, _last_run_timestamp_seconds).
+std::vector<meshops::cli::Metric> to_prom(const Health& h);
+/// For --plugin: "all N checks ok"; a reason per check not ok, worst first ("CHECK: reason").
+meshops::cli::Summary to_summary(const Health& h);
+
+} // namespace health
