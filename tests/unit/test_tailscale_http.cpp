@@ -3,6 +3,7 @@
 #include "meshops/error.hpp"
 #include "meshops/tailscale/http.hpp"
 #include "meshops/tailscale/localapi.hpp"
+#include "meshops/tailscale/stream.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -175,6 +176,61 @@ TEST_CASE("Socket missing and connection refused are told apart", "[tailscale][l
   ::close(fd);
   CHECK_THROWS_WITH(LocalApi(path, 1s).status(), Catch::Contains("connection refused (not running?)"));
   ::unlink(path.c_str());
+}
+
+TEST_CASE("A failed call says why in its cause, not only in its words", "[tailscale][localapi]") {
+  auto cause_of = [](const LocalApi& api) {
+    try {
+      api.status();
+    } catch (const LocalApiError& e) {
+      return e.cause();
+    }
+    FAIL("no LocalApiError");
+    return LocalApiError::Cause::io;
+  };
+  CHECK(cause_of(LocalApi("/nonexistent/tailscaled.sock", 1s)) == LocalApiError::Cause::unreachable);
+  {
+    FakeDaemon d("HTTP/1.1 403 Forbidden\r\nContent-Length: 21\r\n\r\nstatus access denied\n", false);
+    CHECK(cause_of(LocalApi(d.path(), 2s)) == LocalApiError::Cause::permission);
+  }
+  {
+    FakeDaemon d("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nno\r\n", false);
+    CHECK(cause_of(LocalApi(d.path(), 2s)) == LocalApiError::Cause::reply);
+  }
+}
+
+TEST_CASE("follow_stream hands out lines, says a lost stream once, gives up on a refusal", "[tailscale][stream]") {
+  struct Lost {
+    std::string why;
+  };
+  SECTION("lines, then tailscaled closes the stream") {
+    FakeDaemon d("HTTP/1.1 200 OK\r\n\r\n{\"n\":1}\n{\"n\":2}\r\n", false);
+    std::vector<std::string> lines;
+    StreamCallbacks cb;
+    cb.on_line = [&](std::string_view l) { lines.emplace_back(l); };
+    cb.on_lost = [](const std::string& why) { throw Lost{why}; };  // ends the test's follow
+    try {
+      follow_stream(d.path(), 2s, "watch-ipn-bus", cb, 10ms);
+    } catch (const Lost& l) {
+      CHECK(l.why == "tailscaled closed the stream");
+    }
+    CHECK(lines == std::vector<std::string>{"{\"n\":1}", "{\"n\":2}"});
+    CHECK(d.request_.rfind("GET /localapi/v0/watch-ipn-bus HTTP/1.1\r\n", 0) == 0);
+  }
+  SECTION("refused: no retry changes that") {
+    FakeDaemon d("HTTP/1.1 403 Forbidden\r\nContent-Length: 13\r\n\r\nlogtap denied", false);
+    bool lost = false;
+    StreamCallbacks cb;
+    cb.on_line = [](std::string_view) {};
+    cb.on_lost = [&](const std::string&) { lost = true; };
+    try {
+      follow_stream(d.path(), 2s, "logtap", cb, 10ms);
+    } catch (const LocalApiError& e) {
+      CHECK(e.cause() == LocalApiError::Cause::permission);
+      CHECK_THAT(e.what(), Catch::Contains("refused /logtap: permission denied"));
+    }
+    CHECK_FALSE(lost);
+  }
 }
 
 TEST_CASE("resolve_socket prefers the flag, then TS_SOCKET, then the config", "[tailscale][localapi]") {

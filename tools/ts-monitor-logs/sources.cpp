@@ -7,6 +7,7 @@
 #include "meshops/tailscale/localapi.hpp"
 #include "meshops/tailscale/log_events.hpp"
 #include "meshops/tailscale/logtap.hpp"
+#include "meshops/tailscale/stream.hpp"
 
 #include <fmt/format.h>
 
@@ -145,48 +146,33 @@ struct Queue {
   }
 };
 
-/// Keeps one stream open, reconnecting after tailscaled goes away. Says lost/back once per
-/// outage; a refusal (403: logtap needs write permission) ends the thread.
-void stream_loop(std::shared_ptr<Queue> q, std::string socket, std::chrono::milliseconds timeout, std::string endpoint,
-                 bool is_bus) {
-  bool connected = true;  // the caller proved tailscaled answers before starting us
-  for (;;) {
-    std::string error;
+/// One stream's records for the main loop: the bus also says when tailscaled goes and comes
+/// back; a refusal (logtap needs write permission) ends the thread with a warning.
+void stream_thread(std::shared_ptr<Queue> q, std::string socket, std::chrono::milliseconds timeout, std::string endpoint,
+                   bool is_bus) {
+  ts::StreamCallbacks cb;
+  cb.on_line = [&](std::string_view line) {
     try {
-      ts::LineSplitter split;
-      ts::LocalApi(socket, timeout).stream(endpoint, [&](std::string_view data) {
-        if (!connected) {
-          connected = true;
-          if (is_bus) q->push({Item::back, "tailscaled answers again", {}, {}});
-        }
-        split.feed(data, [&](std::string_view line) {
-          try {
-            if (is_bus) {
-              auto n = ts::parse_notify(line);
-              // The first Notify after a reconnect repeats state we know; the tracker drops
-              // what did not change.
-              q->push({Item::notify, {}, std::move(n), {}});
-            } else {
-              auto r = ts::parse_logtap_record(line);
-              if (!r.connected_marker && !r.text.empty()) q->push({Item::log_line, {}, {}, std::move(r)});
-            }
-          } catch (const std::exception& e) {
-            q->push({Item::refused, fmt::format("{}: skipped a record: {}", endpoint, e.what()), {}, {}});
-          }
-        });
-        return true;
-      });
-      error = "tailscaled closed the stream";
-    } catch (const meshops::Error& e) {
-      error = e.what();
-      if (error.find("permission denied") != std::string::npos) {
-        q->push({Item::refused, fmt::format("{}: {} (it needs LocalAPI write permission)", endpoint, error), {}, {}});
-        return;
+      if (is_bus) {
+        // The first Notify after a reconnect repeats state we know; the tracker drops what
+        // did not change.
+        q->push({Item::notify, {}, ts::parse_notify(line), {}});
+      } else {
+        auto r = ts::parse_logtap_record(line);
+        if (!r.connected_marker && !r.text.empty()) q->push({Item::log_line, {}, {}, std::move(r)});
       }
+    } catch (const std::exception& e) {
+      q->push({Item::refused, fmt::format("{}: skipped a record: {}", endpoint, e.what()), {}, {}});
     }
-    if (connected && is_bus) q->push({Item::lost, fmt::format("lost tailscaled: {}", error), {}, {}});
-    connected = false;
-    std::this_thread::sleep_for(1s);
+  };
+  if (is_bus) {
+    cb.on_lost = [&](const std::string& why) { q->push({Item::lost, fmt::format("lost tailscaled: {}", why), {}, {}}); };
+    cb.on_back = [&] { q->push({Item::back, "tailscaled answers again", {}, {}}); };
+  }
+  try {
+    ts::follow_stream(socket, timeout, endpoint, cb);
+  } catch (const ts::LocalApiError& e) {
+    q->push({Item::refused, fmt::format("{}: {} (it needs LocalAPI write permission)", endpoint, e.what()), {}, {}});
   }
 }
 
@@ -205,8 +191,8 @@ void read_localapi_source(const SourceOptions& o, const Sink& sink) {
   refresh("status");  // throws when tailscaled cannot be reached: exit 3
   auto q = std::make_shared<Queue>();
   // The stream threads block in reads while tailscaled is quiet; they end with the process.
-  std::thread(stream_loop, q, o.socket, o.timeout, fmt::format("watch-ipn-bus?mask={}", ts::kBusMask), true).detach();
-  std::thread(stream_loop, q, o.socket, o.timeout, std::string("logtap"), false).detach();
+  std::thread(stream_thread, q, o.socket, o.timeout, fmt::format("watch-ipn-bus?mask={}", ts::kBusMask), true).detach();
+  std::thread(stream_thread, q, o.socket, o.timeout, std::string("logtap"), false).detach();
   bool down = false;
   auto next_poll = std::chrono::steady_clock::now();
   for (;;) {

@@ -40,37 +40,41 @@ HttpRequest localapi_request(std::string_view method, std::string_view endpoint,
   return req;
 }
 
-Error transport_error(const TransportError& e, const std::string& socket, std::string_view endpoint,
-                      std::chrono::milliseconds timeout) {
+LocalApiError transport_error(const TransportError& e, const std::string& socket, std::string_view endpoint,
+                              std::chrono::milliseconds timeout) {
   using Kind = TransportError::Kind;
+  using Cause = LocalApiError::Cause;
   auto where = fmt::format("tailscaled at {}", socket);
   auto hint = std::string("is tailscaled running? Use --socket PATH or $TS_SOCKET for another socket");
   double secs = static_cast<double>(timeout.count()) / 1000;
   switch (e.kind) {
-  case Kind::no_socket: return Error(Exit::unknown, fmt::format("cannot reach {}: no such socket", where), hint);
+  case Kind::no_socket: return {Cause::unreachable, fmt::format("cannot reach {}: no such socket", where), hint};
   case Kind::permission:
-    return Error(Exit::unknown, fmt::format("cannot reach {}: permission denied", where),
-                 "run as root or as tailscaled's operator user (tailscale set --operator=USER)");
-  case Kind::refused: return Error(Exit::unknown, fmt::format("cannot reach {}: connection refused (not running?)", where), hint);
+    return {Cause::permission, fmt::format("cannot reach {}: permission denied", where),
+            "run as root or as tailscaled's operator user (tailscale set --operator=USER)"};
+  case Kind::refused:
+    return {Cause::unreachable, fmt::format("cannot reach {}: connection refused (not running?)", where), hint};
   case Kind::timeout:
-    return Error(Exit::unknown, fmt::format("{} did not answer /{} within {:g} s ({})", where, endpoint, secs, e.what()));
-  case Kind::malformed: return Error(Exit::unknown, fmt::format("{}: bad HTTP reply to /{}: {}", where, endpoint, e.what()));
+    return {Cause::timeout, fmt::format("{} did not answer /{} within {:g} s ({})", where, endpoint, secs, e.what())};
+  case Kind::malformed: return {Cause::reply, fmt::format("{}: bad HTTP reply to /{}: {}", where, endpoint, e.what())};
   case Kind::resources:
-    return Error(Exit::unknown, fmt::format("cannot open another connection to {}: {}", where, e.what()),
-                 "each ping in flight holds a connection: fewer peers, a longer interval or a shorter timeout");
+    return {Cause::resources, fmt::format("cannot open another connection to {}: {}", where, e.what()),
+            "each ping in flight holds a connection: fewer peers, a longer interval or a shorter timeout"};
   case Kind::io: break;
   }
-  return Error(Exit::unknown, fmt::format("cannot talk to {}: {}", where, e.what()));
+  return {Cause::io, fmt::format("cannot talk to {}: {}", where, e.what())};
 }
 
 std::string LocalApi::body_of(HttpResponse& resp, std::string_view endpoint) const {
   auto where = fmt::format("tailscaled at {}", socket_);
   if (auto v = resp.headers.find("tailscale-version"); v != resp.headers.end()) daemon_version_ = v->second;
   if (resp.status == 403)
-    throw Error(Exit::unknown, fmt::format("{} refused /{}: permission denied ({})", where, endpoint, first_line(resp.body)),
-                "this needs root or tailscaled's operator user");
+    throw LocalApiError(LocalApiError::Cause::permission,
+                        fmt::format("{} refused /{}: permission denied ({})", where, endpoint, first_line(resp.body)),
+                        "this needs root or tailscaled's operator user");
   if (resp.status / 100 != 2)
-    throw Error(Exit::unknown, fmt::format("{} answered /{} with HTTP {}: {}", where, endpoint, resp.status, first_line(resp.body)));
+    throw LocalApiError(LocalApiError::Cause::reply,
+                        fmt::format("{} answered /{} with HTTP {}: {}", where, endpoint, resp.status, first_line(resp.body)));
   return std::move(resp.body);
 }
 

@@ -25,9 +25,29 @@ std::string resolve_socket(const std::string& flag, const std::string& config_so
 /// Tailscale-Cap header, Content-Type with a body).
 HttpRequest localapi_request(std::string_view method, std::string_view endpoint, std::string_view body = {});
 
-/// The one-line error (Exit::unknown, with a hint) for a failed exchange with tailscaled at
-/// socket about endpoint.
-Error transport_error(const TransportError& e, const std::string& socket, std::string_view endpoint,
+/// A failed LocalAPI call: the one-line meshops::Error (Exit::unknown, with a hint) that
+/// tool_main prints, and why, for code that acts on it (a stream refused for want of
+/// permission is given up, one cut by a restart is reopened).
+class LocalApiError : public Error {
+public:
+  enum class Cause {
+    unreachable,  ///< no socket, or nothing listening: tailscaled is not running
+    permission,   ///< the socket (EACCES) or the endpoint (HTTP 403) refused us
+    timeout,
+    reply,        ///< a reply that is not HTTP, or an HTTP status other than 2xx and 403
+    resources,    ///< out of file descriptors
+    io,
+  };
+  LocalApiError(Cause cause, const std::string& what, std::string hint = {})
+      : Error(Exit::unknown, what, std::move(hint)), cause_(cause) {}
+  Cause cause() const { return cause_; }
+
+private:
+  Cause cause_;
+};
+
+/// The one-line error for a failed exchange with tailscaled at socket about endpoint.
+LocalApiError transport_error(const TransportError& e, const std::string& socket, std::string_view endpoint,
                       std::chrono::milliseconds timeout);
 
 class LocalApi {
