@@ -25,9 +25,8 @@ fault() {
   check_rc "$what: text" 3 "$@"
   check_match "$what: text: the hint" "^hint: .*$hint" "$(grep '^hint: ' <<<"$err")"
   check_rc "$what: JSON" 3 "$@" --json
-  # meshops-reach names it state.
   check_eq "$what: JSON: one document, status unknown" "unknown" \
-    "$(jq -rs 'if length == 1 then .[0].status // .[0].state else "\(length) documents" end' <<<"$out")"
+    "$(jq -rs 'if length == 1 then .[0].status else "\(length) documents" end' <<<"$out")"
   check_match "$what: JSON: the hint" "$hint" "$(jq -r '.hint // empty' <<<"$out" 2>/dev/null)"
 }
 

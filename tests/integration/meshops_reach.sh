@@ -129,6 +129,7 @@ case_is() {
 # 1. ollama from laptop: reachable; curl through the tailnet with its Host gets 200.
 walk laptop ollama
 case_is "ollama from laptop" 0 none "200" "$(http_code "$lt" "http://$kc/api/tags" "ollama.kernelcore.$suffix")"
+check_eq "ollama: the JSON says status, in the words of every tool" "ok" "$(jq -r '.status' <<<"$out")"
 check_match "ollama: the proxy layer names the server block and proxy_pass with file:line" \
   "conf/nginx.conf:[0-9]+" "$(jq -r '.layers[] | select(.name == "proxy") | .evidence[] | select(.key == "proxy_pass") | .value' <<<"$out")"
 check_match "ollama: the tailnet policy match allows port 80" "80" "$(jq -r '.layers[] | select(.name == "tailnet policy") | .summary' <<<"$out")"

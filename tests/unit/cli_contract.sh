@@ -25,6 +25,7 @@ for t in "${tools[@]}"; do
   check_match "$t --version names the tool" "^$t \(meshops\) [0-9]" "$out"
   check_rc "$t --help" 0 timeout 5 "$bin" --help
   help=$out
+  check_match "$t --help ends with its exit codes and its man page" $'\nExit status: 0 [^\n]*64 bad usage\.\nSee '"$t"'\(1\)\.$' "$help"
   check_rc "$t --no-such-flag" 64 timeout 5 "$bin" --no-such-flag
   check_match "$t bad-flag error is one line prefixed by the tool" "^$t: " "$(head -1 <<<"$err")"
 

@@ -136,7 +136,7 @@ Exit run_reporting(const Flags& f, const cli::CommonOptions& common) {
     if (e.code() != Exit::usage && common.output.format == cli::Format::json) {
       nlohmann::ordered_json j;
       j["schema"] = "meshops/meshops-reach/1";
-      j["state"] = meshops::exit_name(e.code());
+      j["status"] = meshops::exit_name(e.code());
       j["error"] = e.what();
       j["hint"] = e.hint();
       cli::print_json(j, common.output);

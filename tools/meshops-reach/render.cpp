@@ -42,7 +42,7 @@ std::string cell_word(const Report& r) {
   if (const Layer* b = r.blocked_at()) return "blocked: " + b->name;
   switch (r.state) {
   case meshops::Exit::ok: return "reachable";
-  case meshops::Exit::warning: return "reachable (warn)";
+  case meshops::Exit::warning: return "reachable (warning)";
   default: return "unknown";
   }
 }
@@ -68,7 +68,7 @@ std::string report_text(const Report& r, const cli::Output& out, bool verbose) {
 nlohmann::ordered_json report_json(const Report& r) {
   nlohmann::ordered_json j;
   j["schema"] = "meshops/meshops-reach/1";
-  j["state"] = meshops::exit_name(r.state);
+  j["status"] = meshops::exit_name(r.state);
   j["source"] = {{"text", r.source.text}, {"address", r.source.address}, {"iif", r.source.iif},
                  {"peer", r.source.peer ? nlohmann::ordered_json(r.source.peer->name()) : nlohmann::ordered_json()}};
   j["target"] = {{"text", r.target.text}, {"kind", target_kind(r)}, {"service", r.target.service}, {"host", r.target.host},
@@ -115,7 +115,7 @@ std::string matrix_text(const std::vector<Report>& reports, const cli::Output& o
 nlohmann::ordered_json matrix_json(const std::vector<Report>& reports, meshops::Exit state) {
   nlohmann::ordered_json j;
   j["schema"] = "meshops/meshops-reach/1";
-  j["state"] = meshops::exit_name(state);
+  j["status"] = meshops::exit_name(state);
   auto pairs = nlohmann::ordered_json::array();
   for (const auto& r : reports) pairs.push_back(report_json(r));
   j["pairs"] = pairs;
@@ -140,7 +140,7 @@ nlohmann::ordered_json policy_json(const std::vector<meshops::checks::reach::Pol
                                    const std::string& file) {
   nlohmann::ordered_json j;
   j["schema"] = "meshops/meshops-reach/1";
-  j["state"] = meshops::exit_name(state);
+  j["status"] = meshops::exit_name(state);
   j["policy"] = file;
   auto arr = nlohmann::ordered_json::array();
   for (const auto& r : results)

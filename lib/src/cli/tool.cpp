@@ -94,11 +94,14 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app(info.description, info.name);
   app.set_version_flag("--version", fmt::format("{} (meshops) {}", info.name, kVersion));
-  app.footer(fmt::format("Exit status: 0 ok, 1 warning, 2 critical, 3 unknown, 64 bad usage.\nSee {}(1).\n", info.name));
   app.option_defaults()->always_capture_default(false);
   add_common_flags(app, info, common);
   try {
     setup(app);
+    // After setup: every --help ends with the exit codes and the man page, from this one place.
+    app.footer(fmt::format("Exit status: {}.\nSee {}(1).\n",
+                           info.exit_status.empty() ? "0 ok, 1 warning, 2 critical, 3 unknown, 64 bad usage" : info.exit_status,
+                           info.name));
     // The build's `TOOL --completion SHELL` (tools/completion.cmake): the script from the App
     // as setup left it. Not an option of the App, so no other flag or check gets in its way.
     if (argc == 3 && std::string_view(argv[1]) == "--completion") {

@@ -49,6 +49,9 @@ struct ToolInfo {
   bool socket = false;      ///< offers --socket (tools that talk to tailscaled)
   bool prom = false;        ///< offers --prom, --prom-file and --plugin (check tools)
   bool follows = false;     ///< streams (-f/--follow, a daemon): --json prints NDJSON then
+  /// The exit codes in words for the "Exit status:" line every --help ends with; empty: a
+  /// check's "0 ok, 1 warning, 2 critical, 3 unknown, 64 bad usage".
+  std::string exit_status = {};
 };
 
 /// Parses argv with the common flags plus those setup() adds, then calls run() and returns

@@ -363,7 +363,7 @@ Layer upstream_layer(const Target& t, const std::string& dst, const std::optiona
 const char* to_string(LayerVerdict v) {
   switch (v) {
   case LayerVerdict::pass: return "pass";
-  case LayerVerdict::warn: return "warn";
+  case LayerVerdict::warn: return "warning";
   case LayerVerdict::block: return "block";
   case LayerVerdict::unknown: return "unknown";
   case LayerVerdict::skipped: return "skipped";
