@@ -361,4 +361,5 @@ TEST_CASE("collect: an unreachable socket is UNKNOWN with tailscaled's hint, nev
   CHECK(r.verdict.state == Exit::unknown);
   CHECK(r.verdict.reasons == std::vector<std::string>{"cannot reach tailscaled at /nonexistent/tailscaled.sock: no such socket"});
   CHECK_THAT(r.verdict.hint, Catch::Contains("is tailscaled running?"));
+  CHECK(r.tailscaled_down);  // the LocalAPI error's cause, not its message text
 }

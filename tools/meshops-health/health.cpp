@@ -22,7 +22,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <regex>
 #include <thread>
 
 namespace health {
@@ -64,11 +63,11 @@ Outcome outcome_of(const std::string& name, const Report& r, nlohmann::ordered_j
 
 /// A stopped tailscaled: its socket is absent or refuses. ts-status alone calls that UNKNOWN
 /// (it cannot show a tailnet it cannot reach); for the host it means the tailnet is down.
-void tailscaled_down_is_critical(Outcome& o, const std::optional<meshops::Error>& e) {
-  static const std::regex down("cannot reach tailscaled[^:]*: (no such socket|connection refused)");
-  if (!e || !std::regex_search(e->what(), down)) return;
+template <class Report>
+void tailscaled_down_is_critical(Outcome& o, const Report& r) {
+  if (!r.tailscaled_down || !r.error) return;
   o.state = Exit::critical;
-  o.reason = fmt::format("tailscaled is not running: {}", e->what());
+  o.reason = fmt::format("tailscaled is not running: {}", r.error->what());
 }
 
 std::vector<std::string> argv_of(const std::string& check, const Options& o) {
@@ -97,7 +96,7 @@ std::function<Outcome()> check_fn(const std::string& name, const Options& o, con
       if (!cfg.monitoring.exit_nodes.empty()) opts.primary_exit_node = cfg.monitoring.exit_nodes.front();
       auto r = checks::ts_status::collect(opts);
       auto out = outcome_of(name, r, ts_status::to_json(r), [&] { return ts_status::to_prom(r); }, ts_status::to_summary(r));
-      tailscaled_down_is_critical(out, r.error);
+      tailscaled_down_is_critical(out, r);
       return out;
     };
   if (name == "ts-quality")
@@ -111,7 +110,7 @@ std::function<Outcome()> check_fn(const std::string& name, const Options& o, con
       opts.quality.stop = stop.get();
       auto r = checks::ts_quality::collect(opts);
       auto out = outcome_of(name, r, ts_quality::to_json(r), [&] { return ts_quality::to_prom(r); }, ts_quality::to_summary(r));
-      tailscaled_down_is_critical(out, r.error);
+      tailscaled_down_is_critical(out, r);
       return out;
     };
   if (name == "fw-status")

@@ -36,6 +36,9 @@ struct Report {
   /// Set when the run could not measure (tailscaled unreachable, an unknown peer, no peer
   /// online): the verdict is the error's.
   std::optional<Error> error;
+  /// The error is tailscaled's socket absent or refusing (LocalApiError's Cause::unreachable):
+  /// not running. meshops-health calls the host's tailnet down for it.
+  bool tailscaled_down = false;
 };
 
 /// The verdict of what was measured: the measurement's exit code, at least UNKNOWN when it

@@ -40,6 +40,9 @@ struct Report {
   /// Set when tailscaled could not be read or --peer matched nothing: nothing else is known,
   /// the verdict is the error's.
   std::optional<Error> error;
+  /// The error is tailscaled's socket absent or refusing (LocalApiError's Cause::unreachable):
+  /// not running. meshops-health calls the host's tailnet down for it.
+  bool tailscaled_down = false;
 
   Report() = default;
   Report(Report&&) = default;

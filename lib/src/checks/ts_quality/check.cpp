@@ -85,6 +85,8 @@ Report collect(const Options& o) {
   auto fail = [&](const Error& e) {
     r.verdict = Verdict::failed(e);
     r.error = e;
+    if (auto* api = dynamic_cast<const tailscale::LocalApiError*>(&e))
+      r.tailscaled_down = api->cause() == tailscale::LocalApiError::Cause::unreachable;
     return std::move(r);
   };
   tailscale::LocalApi api(o.socket, o.timeout);

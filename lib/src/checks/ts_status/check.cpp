@@ -64,6 +64,10 @@ Report collect(const Options& o) {
     tailscale::LocalApi api(o.socket, o.timeout);
     auto [status, prefs] = api.status_and_prefs();
     r = evaluate(std::move(status), std::move(prefs), o.filters);
+  } catch (const tailscale::LocalApiError& e) {
+    auto f = failed(e);
+    f.tailscaled_down = e.cause() == tailscale::LocalApiError::Cause::unreachable;
+    return f;
   } catch (const Error& e) {
     return failed(e);
   }
