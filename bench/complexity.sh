@@ -5,7 +5,8 @@
 #                      96 deep (each level copied its subtree again: 4x per 2x)
 #   include fan-out    one snippet included from 2,000 and 4,000 server blocks
 #   long line, pipe    nginx-logs summary of one 25 MB and 50 MB line from a pipe (4x per 2x)
-#   nft set --check    fw-status --check on a ruleset whose named set holds 4,000 and 8,000 ports
+#   nft named set      fw-status --check on a ruleset whose named set holds 4,000 and 8,000 ports
+#   nft anon set       the same ports written inline in the rule (tcp dport { 1000, 1001, ... })
 # The nginx dumps cannot come from the real nginx (it reads them, but -T of them is what we
 # time, and nginx's own reading is not ours): a stand-in prints the generated dump for -T and
 # nginx's two "ok" lines for -t, as tests/fixtures/nginx-test/valid.stderr has them.
@@ -28,7 +29,7 @@ best_ms() {
   echo "$best"
 }
 # report NAME MS1 MS2
-report() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-18s 1x %6d ms   2x %6d ms   ratio %.2f\n", n, a, b, b / (a ? a : 1) }'; }
+report() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-22s 1x %6d ms   2x %6d ms   ratio %.2f\n", n, a, b, b / (a ? a : 1) }'; }
 
 cat >"$work/nginx" <<'SH'
 #!/bin/sh
@@ -79,21 +80,25 @@ long_line 25 >"$work/line1" && long_line 50 >"$work/line2"
 from_pipe() { cat "$1" | "$build/tools/nginx-logs/nginx-logs" summary --json -; }
 report "long line, pipe" "$(best_ms from_pipe "$work/line1")" "$(best_ms from_pipe "$work/line2")"
 
-ruleset() {  # ruleset PORTS: a table whose input chain accepts tcp dport @ports, the rest dropped
-  python3 - "$1" <<'PY'
+ruleset() {  # ruleset PORTS named|anon: an input chain accepting tcp dport @ports (or the ports inline), the rest dropped
+  python3 - "$1" "$2" <<'PY'
 import json, sys
-n = int(sys.argv[1])
+n, kind = int(sys.argv[1]), sys.argv[2]
 t = {"family": "inet", "table": "t"}
+ports = list(range(1000, 1000 + n))
 items = [{"table": {"family": "inet", "name": "t", "handle": 1}},
          {"chain": dict(t, name="input", handle=1, type="filter", hook="input", prio=0, policy="drop")},
-         {"set": dict(t, name="ports", handle=2, type="inet_service", elem=list(range(1000, 1000 + n)))},
+         {"set": dict(t, name="ports", handle=2, type="inet_service", elem=ports)},
          {"rule": dict(t, chain="input", handle=3, expr=[
-             {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "@ports"}},
+             {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}},
+                        "right": "@ports" if kind == "named" else {"set": ports}}},
              {"accept": None}])}]
 print(json.dumps({"nftables": items}))
 PY
 }
-ruleset 4000 >"$work/set1.json" && ruleset 8000 >"$work/set2.json"
 printf '{"firewall": {"zones": {"dmz": {"allowedTCPPorts": [80, 443]}}}}\n' >"$work/config.json"
 fw_check() { "$build/tools/fw-status/fw-status" --file "$1" --check -c "$work/config.json" --json; }
-report "nft set --check" "$(best_ms fw_check "$work/set1.json")" "$(best_ms fw_check "$work/set2.json")"
+for kind in named anon; do
+  ruleset 4000 $kind >"$work/set1.json" && ruleset 8000 $kind >"$work/set2.json"
+  report "nft $kind set --check" "$(best_ms fw_check "$work/set1.json")" "$(best_ms fw_check "$work/set2.json")"
+done

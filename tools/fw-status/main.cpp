@@ -134,7 +134,8 @@ Exit run(const Options& o, const cli::CommonOptions& common) {
       throw Error(Exit::unknown, fmt::format("--can: peer {} has no Tailscale address", name));
     };
     auto packet = can_packet(o, services, resolve_peer, q);  // usage errors before touching the ruleset
-    auto ev = nft::evaluate(meshops::checks::fw::load_ruleset(o.file), packet);
+    const auto ruleset = meshops::checks::fw::load_ruleset(o.file);  // ev's rules point into it
+    auto ev = nft::evaluate(ruleset, packet);
     if (out.format == cli::Format::json) cli::print_json(fw_status::can_json(packet, ev, q), out);
     else cli::write_stdout(fw_status::can_text(packet, ev, q, out));
     // The answer is in the exit status too, for `fw-status --can ... && ...`: 1 is "no".

@@ -47,7 +47,7 @@ std::string counted(std::uint64_t packets, std::uint64_t bytes) {
 
 json rule_ref_json(const std::optional<meshops::nft::RuleRef>& r) {
   if (!r) return nullptr;
-  return {{"family", r->family}, {"table", r->table}, {"chain", r->chain}, {"handle", r->handle}, {"rule", r->text}};
+  return {{"family", r->family}, {"table", r->table}, {"chain", r->chain}, {"handle", r->handle}, {"rule", r->text()}};
 }
 
 std::string now_rfc3339() { return meshops::sys::format_utc(std::chrono::system_clock::now()); }
@@ -201,7 +201,7 @@ json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q) {
     json j{{"family", c.family}, {"table", c.table}, {"chain", c.chain}, {"priority", c.priority},
            {"verdict", std::string(meshops::nft::verdict_name(c.verdict))}, {"by_policy", c.by_policy}};
     j["handle"] = c.rule ? json(c.rule->handle) : json(nullptr);
-    j["rule"] = c.rule ? json(c.rule->text) : json(nullptr);
+    j["rule"] = c.rule ? json(c.rule->text()) : json(nullptr);
     chains.push_back(std::move(j));
   }
   doc["chains"] = std::move(chains);
@@ -221,7 +221,7 @@ std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, c
   using meshops::cli::terminal_safe;
   if (ev.decided_by)
     s += fmt::format(" by {} {} {} handle {}: {}", terminal_safe(ev.decided_by->family), terminal_safe(ev.decided_by->table),
-                     terminal_safe(ev.decided_by->chain), ev.decided_by->handle, terminal_safe(ev.decided_by->text));
+                     terminal_safe(ev.decided_by->chain), ev.decided_by->handle, terminal_safe(ev.decided_by->text()));
   else if (ev.decided_in)
     s += fmt::format(" by the policy of {} {} {}", terminal_safe(ev.decided_in->family), terminal_safe(ev.decided_in->table),
                      terminal_safe(ev.decided_in->chain));
@@ -232,7 +232,7 @@ std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, c
     Table t({{"BASE CHAIN"}, {"PRIORITY", Align::right}, {"VERDICT"}, {"BY", Align::left, true}});
     for (const auto& c : ev.chains)
       t.add_row({fmt::format("{} {} {}", c.family, c.table, c.chain), std::to_string(c.priority), std::string(meshops::nft::verdict_name(c.verdict)),
-                 c.rule ? fmt::format("{} handle {}: {}", c.rule->chain, c.rule->handle, c.rule->text) : std::string("policy")});
+                 c.rule ? fmt::format("{} handle {}: {}", c.rule->chain, c.rule->handle, c.rule->text()) : std::string("policy")});
     s += t.render(out);
   }
   if (q.iif_assumed) s += "note: no --iif: a tailnet source arrives on tailscale0 (give --iif for another interface)\n";

@@ -88,7 +88,7 @@ public:
       case Verdict::reject:
       case Verdict::queue:
         res.verdict = rule.verdict == Verdict::queue ? Verdict::accept : rule.verdict;
-        res.rule = RuleRef{chain->family, chain->table, chain->name, rule.handle, render_rule(rule)};
+        res.rule = RuleRef{chain->family, chain->table, chain->name, rule.handle, &rule};
         if (rule.verdict == Verdict::queue) out_.notes.push_back(fmt::format("{}: queue verdict treated as accept", where(*chain, rule)));
         return res;
       case Verdict::jump:
@@ -102,14 +102,14 @@ public:
         if (stack.size() >= 16) {
           out_.notes.push_back(fmt::format("{}: jump stack deeper than 16, treated as drop", where(*chain, rule)));
           res.verdict = Verdict::drop;
-          res.rule = RuleRef{chain->family, chain->table, chain->name, rule.handle, render_rule(rule)};
+          res.rule = RuleRef{chain->family, chain->table, chain->name, rule.handle, &rule};
           return res;
         }
         if (std::find(path.begin(), path.end(), target) != path.end()) {
           out_.notes.push_back(fmt::format("{}: {} to chain {} loops (the kernel refuses such a ruleset), treated as drop",
                                            where(*chain, rule), verdict_name(rule.verdict), rule.target));
           res.verdict = Verdict::drop;
-          res.rule = RuleRef{chain->family, chain->table, chain->name, rule.handle, render_rule(rule)};
+          res.rule = RuleRef{chain->family, chain->table, chain->name, rule.handle, &rule};
           return res;
         }
         if (rule.verdict == Verdict::jump) stack.push_back({chain, i, path.size()});
@@ -196,7 +196,8 @@ private:
     case Field::other:
       return Tri::unknown;
     }
-    Tri in = contains(chain, m.right, d, m.field);
+    Tri in = m.numbers && d.kind == Datum::Kind::number ? (index_contains(*m.numbers, d.number) ? Tri::yes : Tri::no)
+                                                         : contains(chain, m.right, d, m.field);
     if (in == Tri::unknown) return in;
     bool yes = in == Tri::yes;
     if (m.op == "==" || m.op == "in") return yes ? Tri::yes : Tri::no;

@@ -280,6 +280,10 @@ void Ruleset::reindex() {
   chain_index_.clear();
   set_index_.clear();
   for (auto& s : sets) s.numbers = index_numbers(s.elements);
+  for (auto& c : chains)
+    for (auto& r : c.rules)
+      for (auto& m : r.matches)
+        m.numbers = m.right.kind == Value::Kind::set ? index_numbers(m.right.items) : std::nullopt;
   for (std::size_t i = 0; i < chains.size(); ++i)
     chain_index_[key_of(chains[i].family, chains[i].table, chains[i].name)] = i;
   for (std::size_t i = 0; i < sets.size(); ++i) set_index_[key_of(sets[i].family, sets[i].table, sets[i].name)] = i;

@@ -25,13 +25,16 @@ struct Packet {
   std::uint32_t mark = 0;
 };
 
-/// A rule as the result names it.
+/// A rule as the result names it; it points into the evaluated ruleset, valid while that lives.
 struct RuleRef {
   std::string family;
   std::string table;
   std::string chain;
   std::uint64_t handle = 0;
-  std::string text;  ///< render_rule() of it
+  const Rule* rule = nullptr;
+  /// render_rule() of it, made when asked: --check evaluates thousands of packets and shows
+  /// none of their rules, and a rule with a set of 8,000 ports renders to 48 KB.
+  std::string text() const { return rule ? render_rule(*rule) : std::string(); }
 };
 
 /// What one base chain did with the packet.
@@ -58,6 +61,8 @@ struct Evaluation {
 
 /// Evaluates packet on hook ("input" for --can) through every base chain of ruleset.
 Evaluation evaluate(const Ruleset& ruleset, const Packet& packet, const std::string& hook = "input");
+/// The result points into the ruleset (RuleRef::rule): a temporary one would leave it dangling.
+Evaluation evaluate(Ruleset&& ruleset, const Packet& packet, const std::string& hook = "input") = delete;
 
 /// The base chains on hook whose family sees IP version `ip_version`, in the order the kernel
 /// runs them (priority, then the order they were listed).

@@ -30,7 +30,7 @@ struct Value {
 
 /// A set of numbers (ports, marks) as sorted, disjoint [low, high] intervals, for a lookup in
 /// log time: --check probes every port a set names, and scanning a set of 8,000 ports for each
-/// was quadratic. nullopt when an element is not a number or a range of numbers.
+/// was quadratic (named and anonymous sets alike). nullopt when an element is not a number or a range of numbers.
 using NumberIndex = std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>>;
 
 /// The NumberIndex of a set's elements.
@@ -48,6 +48,9 @@ struct Match {
   std::string op = "==";  ///< ==, !=, in, <, >, <=, >=
   Value right;
   std::string left_text;  ///< as nft prints it: "iifname", "ip saddr", "tcp dport", "ct state"
+  /// index_numbers(right.items) when right is an anonymous set (`tcp dport { 22, 80 }`), for
+  /// the same log-time lookup a named set has; set by parse_ruleset and reindex.
+  NumberIndex numbers;
 };
 
 enum class Verdict { none, accept, drop, reject, jump, goto_, return_, continue_, queue };
@@ -108,7 +111,8 @@ public:
   const Chain* find_chain(std::string_view family, std::string_view table, std::string_view name) const;
   /// The named set family/table/name, or nullptr.
   const Set* find_set(std::string_view family, std::string_view table, std::string_view name) const;
-  /// Rebuilds the lookup index; call after changing chains or sets by hand.
+  /// Rebuilds the lookup indexes (chains, sets, the numbers of named and anonymous sets); call
+  /// after changing chains or sets by hand.
   void reindex();
   /// Number of rules in all chains.
   std::size_t rule_count() const;

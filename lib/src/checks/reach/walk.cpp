@@ -143,7 +143,7 @@ Layer policy_layer(const Source& src, const Target& t, const std::string& dst, c
 }
 
 std::string rule_text(const nft::RuleRef& r) {
-  return fmt::format("{} {} {} handle {}: {}", r.family, r.table, r.chain, r.handle, r.text);
+  return fmt::format("{} {} {} handle {}: {}", r.family, r.table, r.chain, r.handle, r.text());
 }
 
 Layer firewall_layer(const Source& src, const Target& t, const std::string& dst, const Facts& facts) {
