@@ -565,6 +565,26 @@ TEST_CASE("a parser that skips the raw fields reads the same variables", "[nginx
   CHECK(b.get(Var::http_user_agent) == R"(a \"b\" c)");
 }
 
+TEST_CASE("a JSON line keeps no field a key when the fields are skipped, and holds at most 1000 keys (issue 18)", "[nginx][parse]") {
+  // A summary of one 100 MB line {"a":1,"a":1,...} held a 40-byte field for every 6 bytes.
+  auto f = compile_log_format("json");
+  LineParser keep(f), skip(f, RawFields::skip);
+  std::string line = R"({"remote_addr":"10.0.0.1","status":"404","request":"GET / HTTP/1.1")";
+  for (std::size_t i = 3; i < kMaxJsonKeys; ++i) line += R"(,"a":1)";
+  const std::string full = line + "}", over = line + R"(,"b":2})";
+  Record a, b;
+  REQUIRE(keep.parse(full, a));
+  REQUIRE(skip.parse(full, b));
+  CHECK(a.fields.size() == kMaxJsonKeys);
+  CHECK(b.fields.empty());
+  CHECK(a.present == b.present);
+  CHECK(b.status == 404);
+  CHECK(b.get(Var::remote_addr) == "10.0.0.1");
+  // One key more: malformed for both, as nginx never writes such a line.
+  CHECK_FALSE(keep.parse(over, a));
+  CHECK_FALSE(skip.parse(over, b));
+}
+
 TEST_CASE("the byte count prefers $body_bytes_sent and survives a 20-digit value", "[nginx][parse]") {
   auto f = compile_log_format("$remote_addr $bytes_sent $body_bytes_sent $status");
   LineParser p(f);

@@ -274,8 +274,9 @@ bool LineParser::parse_json(std::string_view line, Record& rec) const {
   if (i >= line.size() || line[i] != '{') return false;
   i = skip_ws(line, i + 1);
   if (i < line.size() && line[i] == '}') return valid_typed(rec);
+  std::size_t keys = 0;
   while (i < line.size()) {
-    if (line[i] != '"') return false;
+    if (line[i] != '"' || ++keys > kMaxJsonKeys) return false;
     std::size_t kend = json_string_end(line, i + 1);
     if (kend == std::string_view::npos) return false;
     std::string_view key = line.substr(i + 1, kend - i - 1);
@@ -300,7 +301,8 @@ bool LineParser::parse_json(std::string_view line, Record& rec) const {
     std::string_view name = key;
     if (!name.empty() && name.front() == '$') name.remove_prefix(1);
     Var v = var_from_name(name);
-    rec.fields.push_back(RawField{name, value, v});
+    // A summary or a filter's first pass reads only the variables: no field a key.
+    if (keep_fields_) rec.fields.push_back(RawField{name, value, v});
     set_var(rec, v, value);
     i = skip_ws(line, i);
     if (i < line.size() && line[i] == ',') {

@@ -42,6 +42,11 @@ struct Record {
 /// the known variables (all a summary or a filter reads: less work a line).
 enum class RawFields { keep, skip };
 
+/// The most keys a JSON line (format json) may hold; a line with more is malformed. nginx
+/// writes the keys its log_format names, a few dozen; a line of millions of keys is no log
+/// line, and kept as fields for NDJSON it took 7 bytes of memory for every byte of it.
+inline constexpr std::size_t kMaxJsonKeys = 1000;
+
 /// Splits lines according to one format. Reusable across lines; holds no per-line state.
 class LineParser {
 public:
@@ -49,7 +54,8 @@ public:
 
   /// Parses line (without its '\n'; a trailing '\r' is ignored) into rec, reusing rec's
   /// storage. Returns false when the line does not match the format: a literal is missing,
-  /// $status is not three digits, a byte count is not a number, or (json) it is not an object.
+  /// $status is not three digits, a byte count is not a number, or (json) it is not an object
+  /// or holds more than kMaxJsonKeys keys.
   /// Text after the format's last literal is not parsed; it is left in rec.unread. A line cut short after the fields that
   /// make a request ($remote_addr, the time, $request) is accepted with rec.truncated set and
   /// the later fields absent, as GoAccess counts it: cut inside a quoted field (which takes
