@@ -46,6 +46,17 @@ fault "ts-monitor --once, state dir not writable" "lacks write permission on $wo
 check_rc "ts-status --prom-file in a directory it may not write" 3 nob "$(tool ts-status)" --socket "$sock" --prom-file "$work/ro/ts.prom"
 check_match "the hint names the directory and the permission" "hint: user nobody lacks write permission on $work/ro" "$err"
 check "no file was left there" test -z "$(ls -A "$work/ro")"
+# Beside --json and --plugin the measured state is not the result: the textfile is.
+for t in ts-status nginx-logs; do
+  args=(--socket "$sock")
+  [[ $t == nginx-logs ]] && args=(summary "$MESHOPS_SRC/tests/fixtures/nginx-logs/combined.log")
+  fault "$t --prom-file in a directory it may not write" "lacks write permission on $work/ro" \
+    nob "$(tool "$t")" "${args[@]}" --prom-file "$work/ro/$t.prom"
+  check_rc "$t --plugin --prom-file there: unknown" 3 nob "$(tool "$t")" "${args[@]}" --plugin --prom-file "$work/ro/$t.prom"
+  check_match "$t --plugin: the UNKNOWN line names the file, the hint follows" \
+    "^${t^^} UNKNOWN - .*$work/ro/$t.prom.*"$'\n'"hint: user nobody lacks write permission on $work/ro" "$out"
+done
+check "still no file there" test -z "$(ls -A "$work/ro")"
 
 # --- the ruleset without CAP_NET_ADMIN (in a namespace of this test): as nobody, and as root
 # whose bounding set lacks it (a unit's CapabilityBoundingSet= without it)

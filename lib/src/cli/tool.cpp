@@ -153,7 +153,7 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
     }
   }
   // --plugin owes its status line in every state: the error it failed with, the hint below.
-  if (!common.emitted && common.output.format == Format::plugin && !failure.empty())
+  if (!failure.empty() && common.output.format == Format::plugin && !stdout_written())
     write_stdout(render_plugin(info.name, code, {"", {failure}}, {}, hint.empty() ? "" : "hint: " + terminal_safe(hint) + "\n"));
   if (std::fflush(stdout) != 0 && errno == EPIPE) return 0;
   return static_cast<int>(code);
@@ -164,7 +164,7 @@ void emit(const CommonOptions& common, Exit state, const Views& views) {
   const bool plugin = common.output.format == Format::plugin;
   std::vector<Metric> metrics;
   if (common.wants_metrics() || plugin) metrics = views.metrics();
-  std::exception_ptr write_failed;  // the view still shows what was measured, then the error
+  std::exception_ptr write_failed;  // the run's result then: see below
   if (common.wants_metrics()) {
     auto all = metrics;
     auto run = run_metrics(common.tool, state, /*up=*/true, now_unix_s());
@@ -175,10 +175,17 @@ void emit(const CommonOptions& common, Exit state, const Views& views) {
       write_failed = std::current_exception();
     }
   }
+  // The textfile could not be written (a directory the unit may not write): that is the run's
+  // state, not what was measured. The text view still shows the measurement above the error on
+  // stderr; for --json and --plugin, read by machines, tool_main prints the error's document and
+  // status line (UNKNOWN with the hint for a permission) instead of a measured "ok".
+  if (write_failed) {
+    if (common.output.format == Format::text) views.text();
+    std::rethrow_exception(write_failed);
+  }
   if (common.output.format == Format::json) views.json();
   else if (common.output.format == Format::text) views.text();
   else if (plugin) write_stdout(render_plugin(common.tool, state, views.summary ? views.summary() : Summary{}, metrics, ""));
-  if (write_failed) std::rethrow_exception(write_failed);
 }
 
 Exit emit_check(const CommonOptions& common, Exit state, const Views& views, const std::optional<Error>& error) {

@@ -74,7 +74,9 @@ struct Views {
 /// (atomically) before stdout, and beside --json or --plugin too. --plugin prints
 /// render_plugin() of the summary and the tool's metrics. Called again (a follow), it rewrites
 /// the file. A run that ends without emit() (an error) gets the run metrics alone with up=0
-/// from tool_main, and with --plugin an UNKNOWN (or the error's state) status line.
+/// from tool_main, and with --plugin an UNKNOWN (or the error's state) status line. A file that
+/// cannot be written is the run's error (thrown after the text view): --json and --plugin then
+/// print tool_main's failure document and status line, never the measured state.
 void emit(const CommonOptions& common, Exit state, const Views& views);
 
 /// A check's last step: emit() its views and return state; or, for a run that could not check
