@@ -5,8 +5,10 @@
 # nginx.service, nftables.service with the zones, prometheus-node-exporter), and this build's
 # .deb (`cpack -G DEB`) is installed there with apt, as the README's "Install on a host" says:
 # - install creates the user and the missing textfile directory and enables nothing (opt-in);
-#   an upgrade from a previous .deb keeps /etc/meshops and /var/lib/meshops and restarts the
-#   running ts-monitor; purge stops every unit and leaves no file of the package behind;
+#   an upgrade from a real older .deb (PREV_COMMIT's, built once by scripts/deb-at and cached),
+#   with its units enabled and running, keeps /etc/meshops, /var/lib/meshops, the user and what
+#   was enabled, restarts the running ts-monitor into the new binary and leaves the timers
+#   scheduled; purge stops every unit and leaves no file of the package behind;
 # - every service starts under systemd with its own hardening and ends healthy on this healthy
 #   host (Result=success, exit 0; ts-monitor active, NRestarts=0, a STATUS= line), and the live
 #   `systemd-analyze security` exposure of each is at most 2.0;
@@ -18,7 +20,9 @@
 #   once;
 # - nginx-test under the old unit's bounding set (no CAP_NET_BIND_SERVICE) is UNKNOWN, not
 #   CRITICAL.
-# The "previous" .deb is this build's files stamped with a lower version (VERSION~prev1).
+# The previous release: main as of the night of 1 December (24e0a41), whose .deb has the
+# maintainer scripts but not the Prometheus rules and Icinga CheckCommands.
+readonly PREV_COMMIT=24e0a413e342cac8b6ac14211930d206d70edb53
 source "$(dirname "$0")/lib.sh"
 tailnet="$MESHOPS_SRC/scripts/tailnet"
 eval "$("$tailnet" env)"
@@ -35,10 +39,15 @@ check_rc "cpack -G DEB" 0 cpack -G DEB --config "$MESHOPS_BUILD/CPackConfig.cmak
 deb=$(ls "$work"/out/meshops_*.deb 2>/dev/null | head -1)
 check "a .deb was made" test -f "$deb"
 version=$(dpkg-deb --field "$deb" Version)
-dpkg-deb -R "$deb" "$work/prev"
-sed -i "s/^Version: .*/Version: $version~prev1/" "$work/prev/DEBIAN/control"
-check "the previous .deb" dpkg-deb -b --root-owner-group "$work/prev" "$work/meshops_prev.deb" >/dev/null
 lapse "cpack" "$t"
+t=$(date +%s)
+check_rc "the .deb of ${PREV_COMMIT:0:12} (scripts/deb-at: built once, then cached)" 0 \
+  "$MESHOPS_SRC/scripts/deb-at" "$PREV_COMMIT"
+prev_deb=$out
+prev_version=$(dpkg-deb --field "$prev_deb" Version 2>/dev/null)
+check_match "its version is below this build's" "^$version~git\.${PREV_COMMIT:0:12}\$" "$prev_version"
+lapse "the previous .deb ($(grep -o 'built in [0-9]* s' <<<"$err" || echo 'from the cache'))" "$t"
+dpkg-deb -x "$deb" "$work/new"
 
 # --- the host
 on_exit "$tailnet" host-down
@@ -55,13 +64,14 @@ check_eq "tailscaled.service is active, tailscaled the pinned one" "active 1.98.
   "$(hx systemctl is-active tailscaled.service) $(hx tailscaled --version | head -1)"
 
 # --- install the previous package: user, textfile directory, nothing enabled
-hx install -m 0644 /dev/stdin /root/meshops_prev.deb <"$work/meshops_prev.deb"
+hx install -m 0644 /dev/stdin /root/meshops_prev.deb <"$prev_deb"
 hx install -m 0644 /dev/stdin /root/meshops.deb <"$deb"
 # As on a host without node_exporter's textfile directory (the package must make it).
 check "no textfile directory before the install" hx rmdir /var/lib/prometheus/node-exporter
 t=$(date +%s)
-check_rc "apt-get install ./meshops_prev.deb" 0 hx apt-get install -y -q /root/meshops_prev.deb
+check_rc "apt-get install ./meshops_prev.deb ($prev_version)" 0 hx apt-get install -y -q /root/meshops_prev.deb
 lapse "install" "$t"
+check_eq "the previous version is installed" "$prev_version" "$(hx dpkg-query -W -f '${Version}' meshops)"
 check_match "postinst made the user meshops" "^meshops:x:[0-9]+:[0-9]+:meshops ts-monitor:/var/lib/meshops:" \
   "$(hx getent passwd meshops)"
 check "postinst made the textfile directory" hx test -d /var/lib/prometheus/node-exporter
@@ -92,6 +102,10 @@ ts_monitor_ok() {
 check "ts-monitor active with a STATUS= line" wait_until 30 ts_monitor_ok
 state_saved() { hx test -s /var/lib/meshops/ts-monitor.json; }
 check "ts-monitor saved its state" wait_until 30 state_saved
+timers=(meshops-health.timer ts-quality.timer nginx-logs-summary.timer)
+# scheduled TIMER: active and waiting with a next elapse (OnUnitActiveSec/OnBootSec: monotonic).
+scheduled() { [[ "$(prop "$1" ActiveState) $(prop "$1" SubState)" == "active waiting" && "$(prop "$1" NextElapseUSecMonotonic)" != 0 ]]; }
+for u in "${timers[@]}"; do check "$prev_version: $u scheduled" wait_until 10 scheduled "$u"; done
 
 # --- upgrade to this build's package
 conf_sum=$(hx sha256sum /etc/meshops/config.json)
@@ -108,6 +122,17 @@ check_eq "what was enabled stays enabled" "enabled enabled enabled enabled" \
 check "the running ts-monitor was restarted into the new binary" \
   test "$(prop ts-monitor.service InvocationID)" != "$invocation"
 check "ts-monitor active again with a STATUS= line" wait_until 30 ts_monitor_ok
+pid=$(prop ts-monitor.service MainPID)
+check_eq "its process runs /usr/bin/ts-monitor of the new package" \
+  "/usr/bin/ts-monitor $(sha256sum <"$work/new/usr/bin/ts-monitor")" \
+  "$(hx readlink "/proc/$pid/exe") $(hx sh -c 'sha256sum </proc/"$1"/exe' sh "$pid")"
+check_eq "ts-monitor: no restart after the upgrade" "0" "$(prop ts-monitor.service NRestarts)"
+check_match "the user meshops is still there" "^meshops:x:" "$(hx getent passwd meshops)"
+for u in "${timers[@]}"; do check "after the upgrade: $u still scheduled" scheduled "$u"; done
+check_eq "no unit of the package failed" "" \
+  "$(hx systemctl list-units --failed --no-legend --plain "${units[@]}" "${timers[@]/.timer/.service}")"
+check "the new package's files, e.g. /usr/share/meshops/prometheus/meshops.rules.yml" \
+  hx test -f /usr/share/meshops/prometheus/meshops.rules.yml
 
 # --- every service under systemd, on this healthy host
 t=$(date +%s)
