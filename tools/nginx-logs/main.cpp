@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
 
   return cli::tool_main(
       {"nginx-logs", "Parse, filter, follow and summarise nginx access and error logs", /*socket=*/true, /*prom=*/true,
-       /*follows=*/true},
+       /*follows=*/true, "0 the log was read, 3 a file, the config or tailscaled could not be read, 64 bad usage"},
       common, argc, argv,
       [&](CLI::App& app) {
         app.fallthrough();

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
 
   return cli::tool_main(
       {"ts-monitor-logs", "Show tailscaled's log classified, with the events it means", /*socket=*/true, /*prom=*/false,
-       /*follows=*/true},
+       /*follows=*/true, "0 the input ended or the output was closed, 3 tailscaled, the journal or the file unreadable, 64 bad usage"},
       common, argc, argv,
       [&](CLI::App& app) {
         app.add_option("--source", source, "Where to read: auto, journal, file or localapi")
@@ -39,7 +39,6 @@ int main(int argc, char** argv) {
         app.add_option("--peer", peer, "Only lines and events about this peer")->type_name("PEER");
         app.add_option("--grep", grep, "Only messages matching this regular expression")->type_name("REGEX");
         app.add_option("--since", since, std::string("Only from this time: ") + sys::kTimeArgForms)->type_name("TIME");
-        app.footer("See ts-monitor-logs(1).");
       },
       [&]() -> Exit {
         Filters f;

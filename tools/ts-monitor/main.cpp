@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
 
   return cli::tool_main(
       {"ts-monitor", "Watch the tailnet and fail over between exit nodes on its own", /*socket=*/true, /*prom=*/false,
-       /*follows=*/true},
+       /*follows=*/true,
+       "0 stopped by a signal or (--once, --status) healthy on the primary, 1 on a fallback exit node or none, "
+       "2 the last check failed, 3 cannot run or tell (tailscaled, state, config), 64 bad usage"},
       common, argc, argv,
       [&](CLI::App& app) {
         auto* o = app.add_flag("--once", once, "Run one check cycle and exit (for a timer)");
@@ -29,7 +31,6 @@ int main(int argc, char** argv) {
         app.add_flag("--dry-run", dry_run, "Decide and report, but never change the exit node or the state file");
         app.add_option("--probes", probes, "Pings per target per check")->check(CLI::Range(1, 100))->type_name("N");
         app.add_option("--state-dir", state_dir, "Where the state file lives (default monitoring.stateDir)")->type_name("DIR");
-        app.footer("See ts-monitor(1).");
       },
       [&]() -> Exit {
         auto cfg = config::load(common.config_path);
