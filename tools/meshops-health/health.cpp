@@ -34,11 +34,6 @@ using Clock = std::chrono::steady_clock;
 
 std::atomic<int> g_running{0};
 
-double now_unix_s() {
-  using namespace std::chrono;
-  return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) / 1000;
-}
-
 /// The outcome of a check report: its state, the first of its reasons (the plugin's words) or
 /// the error, its document and its metrics (with the run metrics its own --prom-file writes).
 template <class Report, class Summary>
@@ -56,7 +51,7 @@ Outcome outcome_of(const std::string& name, const Report& r, nlohmann::ordered_j
     if (summary.reasons.size() > 1) o.reason += fmt::format(" (+{} more)", summary.reasons.size() - 1);
     o.metrics = metrics();
   }
-  auto run = cli::run_metrics(name, r.verdict.state, /*up=*/!r.error, now_unix_s());
+  auto run = cli::run_metrics(name, r.verdict.state, /*up=*/!r.error, cli::now_unix_s());
   o.metrics.insert(o.metrics.end(), run.begin(), run.end());
   return o;
 }
@@ -183,7 +178,7 @@ Health run(const Options& o, const meshops::config::Config& cfg) {
       out.state = Exit::unknown;
       out.reason = fmt::format("timed out after {:g} s", static_cast<double>(o.deadline.count()) / 1000);
       out.elapsed_ms = static_cast<double>(o.deadline.count());
-      out.metrics = cli::run_metrics(r.name, Exit::unknown, /*up=*/false, now_unix_s());
+      out.metrics = cli::run_metrics(r.name, Exit::unknown, /*up=*/false, cli::now_unix_s());
       h.checks.push_back(std::move(out));
     }
     h.checks.back().argv = argv_of(r.name, o);

@@ -3,10 +3,10 @@
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <fmt/format.h>
 
-#include <cctype>
 
 namespace health {
 namespace {
@@ -15,11 +15,7 @@ using meshops::Exit;
 using json = nlohmann::ordered_json;
 namespace cli = meshops::cli;
 
-std::string upper(Exit e) {
-  std::string s = meshops::exit_name(e);
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string upper(Exit e) { return meshops::sys::upper(meshops::exit_name(e)); }
 
 cli::Style style_of(Exit e) {
   switch (e) {

@@ -4,6 +4,7 @@
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/text.hpp"
 #include "meshops/tailscale/path_label.hpp"
 #include "meshops/tailscale/status.hpp"
 
@@ -103,11 +104,6 @@ json netcheck_json(const Netcheck& n) {
 
 Style verdict_style(Verdict v) { return v == Verdict::ok ? Style::good : v == Verdict::degraded ? Style::warn : Style::bad; }
 
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
 std::string netcheck_text(const Netcheck& n) {
@@ -180,7 +176,7 @@ std::string to_text(const Report& r, const meshops::cli::Output& out) {
   const auto& rep = r.measurement;
   std::string text;
   for (const auto& why : r.verdict.reasons)
-    text += meshops::cli::paint(fmt::format("{}: {}", upper(meshops::exit_name(r.verdict.state)), meshops::cli::terminal_safe(why)),
+    text += meshops::cli::paint(fmt::format("{}: {}", meshops::sys::upper(meshops::exit_name(r.verdict.state)), meshops::cli::terminal_safe(why)),
                                 r.verdict.state == meshops::Exit::critical ? Style::bad : Style::warn, out.color) +
             "\n";
   if (rep.targets.empty()) {

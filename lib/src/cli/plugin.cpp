@@ -1,10 +1,10 @@
 #include "meshops/cli/plugin.hpp"
 
 #include "meshops/cli/escape.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -95,8 +95,7 @@ std::string plugin_perfdata(std::string_view tool, const std::vector<Metric>& me
 
 std::string render_plugin(std::string_view tool, Exit state, const Summary& summary,
                           const std::vector<Metric>& metrics, std::string_view details) {
-  std::string service;
-  for (char c : tool) service += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string service = sys::upper(tool);
   const char* word = state == Exit::ok ? "OK" : state == Exit::warning ? "WARNING" : state == Exit::critical ? "CRITICAL" : "UNKNOWN";
   std::string text = summary.reasons.empty() ? summary.ok : summary.reasons.front();
   if (text.empty()) text = exit_name(state);

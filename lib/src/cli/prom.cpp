@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 
 namespace meshops::cli {
@@ -80,6 +81,11 @@ std::string metric_prefix(std::string_view tool) {
   std::string out = "meshops_";
   for (char c : tool) out += c == '-' ? '_' : c;
   return out;
+}
+
+double now_unix_s() {
+  using namespace std::chrono;
+  return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) / 1000;
 }
 
 std::vector<Metric> run_metrics(std::string_view tool, Exit state, bool up, double now_unix_s) {

@@ -75,11 +75,6 @@ void report(const std::string& tool, const std::string& message, const std::stri
   if (!hint.empty()) std::fputs(fmt::format("hint: {}\n", terminal_safe(hint)).c_str(), stderr);
 }
 
-double now_unix_s() {
-  using namespace std::chrono;
-  return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()) / 1000;
-}
-
 /// Writes the Prometheus text of a run to --prom-file, then to stdout for --prom. The file
 /// first: a reader that closes stdout early must not cost the textfile its update.
 void write_metrics(const CommonOptions& c, const std::string& text) {

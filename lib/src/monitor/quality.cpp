@@ -14,18 +14,6 @@ namespace {
 using tailscale::PingPath;
 using Clock = std::chrono::steady_clock;
 
-std::string without_dot(std::string s) {
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
-
-bool matches(const tailscale::Peer& p, const std::string& key) {
-  auto k = without_dot(sys::lower(key));
-  if (k.empty()) return false;
-  if (sys::lower(p.name()) == k || sys::lower(p.host_name) == k || without_dot(sys::lower(p.dns_name)) == k || p.id == key) return true;
-  return std::find(p.tailscale_ips.begin(), p.tailscale_ips.end(), key) != p.tailscale_ips.end();
-}
-
 /// The IPv4 Tailscale address when there is one: it is what `tailscale ping NAME` uses.
 std::string ping_ip(const tailscale::Peer& p) {
   for (const auto& ip : p.tailscale_ips)
@@ -94,11 +82,9 @@ std::vector<Target> resolve_targets(const tailscale::Status& status, const std::
     return out;
   }
   for (const auto& name : names) {
-    auto it = std::find_if(status.peers.begin(), status.peers.end(), [&](const auto& p) { return matches(p, name); });
-    if (it == status.peers.end())
-      throw Error(Exit::unknown, fmt::format("no peer named {} in the tailnet", name),
-                  "peers are matched by name, MagicDNS name, Tailscale IP or node ID; see ts-status");
-    add(*it);
+    const auto* p = tailscale::find_peer(status, name);
+    if (!p) throw tailscale::no_such_peer(name);
+    add(*p);
   }
   return out;
 }
@@ -246,8 +232,7 @@ QualityReport measure(const std::string& socket, const std::vector<Target>& targ
       auto status = tailscale::LocalApi(socket, opts.probe_timeout).status();
       for (auto& t : report.targets) {
         if (t.path.kind != PingPath::unknown || t.stats.received == 0) continue;
-        for (const auto& p : status.peers)
-          if (matches(p, t.target.ip)) t.path = path_of_peer(p);
+        if (const auto* p = tailscale::find_peer(status, t.target.ip)) t.path = path_of_peer(*p);
       }
     } catch (const Error&) {
       // The measurement stands without the paths; they stay unknown.

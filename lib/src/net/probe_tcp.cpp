@@ -1,10 +1,10 @@
 #include "meshops/net/probe.hpp"
 
 #include "meshops/sys/fd.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -121,7 +121,7 @@ ProbeResult probe_tcp(const std::string& host, int port, std::chrono::millisecon
       return r;
     }
   }
-  for (auto& c : r.error) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  r.error = sys::lower(r.error);
   return r;
 }
 

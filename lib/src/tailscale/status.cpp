@@ -1,12 +1,12 @@
 #include "meshops/tailscale/status.hpp"
 
 #include "json_fields.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 
 namespace meshops::tailscale {
@@ -94,8 +94,7 @@ const char* to_string(Connection c) {
 namespace {
 // Names compare case-insensitively, a FQDN with or without its trailing dot.
 std::string name_key(std::string_view s) {
-  std::string k(s);
-  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto k = sys::lower(s);
   if (!k.empty() && k.back() == '.') k.pop_back();
   return k;
 }

@@ -38,4 +38,7 @@ std::string metric_prefix(std::string_view tool);
 /// run; 0: the run failed before measuring) and PREFIX_last_run_timestamp_seconds (now).
 std::vector<Metric> run_metrics(std::string_view tool, Exit state, bool up, double now_unix_s);
 
+/// Now in seconds since the epoch, to the millisecond: the value of a *_timestamp_seconds metric.
+double now_unix_s();
+
 } // namespace meshops::cli

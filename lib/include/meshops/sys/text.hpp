@@ -9,4 +9,7 @@ namespace meshops::sys {
 /// locale. Host names, header names, nginx server names and peer names compare this way.
 std::string lower(std::string_view s);
 
+/// s in ASCII upper case, the same way.
+std::string upper(std::string_view s);
+
 } // namespace meshops::sys

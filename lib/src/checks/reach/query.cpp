@@ -2,20 +2,15 @@
 #include "meshops/checks/reach.hpp"
 
 #include "meshops/nft/ip_addr.hpp"
+#include "meshops/sys/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace meshops::checks::reach {
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string first_v4(const std::vector<std::string>& ips) {
   for (const auto& ip : ips)
@@ -35,7 +30,7 @@ int parse_port(std::string_view s) {
 std::string service_host(const config::Service& svc, const std::string& self_host, const std::string& suffix) {
   std::string host = svc.subdomain + "." + self_host;
   if (!suffix.empty()) host += "." + suffix;
-  return lower(host);
+  return sys::lower(host);
 }
 
 Source resolve_source(const std::string& text, const std::string& iif, const tailscale::Status& status) {
@@ -70,7 +65,7 @@ Target parse_target(const std::string& text, const config::Config& cfg, const st
   const auto& services = cfg.nginx.services;
   if (auto sep = text.find("://"); sep != std::string::npos) {
     t.kind = Target::Kind::url;
-    t.scheme = lower(text.substr(0, sep));
+    t.scheme = sys::lower(text.substr(0, sep));
     if (t.scheme != "http" && t.scheme != "https")
       throw Error(Exit::usage, fmt::format("TARGET \"{}\": only http:// and https:// URLs", text));
     std::string rest = text.substr(sep + 3);
@@ -86,13 +81,13 @@ Target parse_target(const std::string& text, const config::Config& cfg, const st
       authority.resize(colon);
     }
     if (authority.empty()) throw Error(Exit::usage, fmt::format("TARGET \"{}\": the URL has no host", text));
-    t.host = lower(authority);
+    t.host = sys::lower(authority);
     for (const auto& [name, svc] : services)
       if (service_host(svc, self_host, suffix) == t.host) t.service = name;
     return t;
   }
   if (auto slash = text.find('/'); slash != std::string::npos) {
-    t.proto = lower(text.substr(0, slash));
+    t.proto = sys::lower(text.substr(0, slash));
     t.port = parse_port(std::string_view(text).substr(slash + 1));
     if ((t.proto != "tcp" && t.proto != "udp") || !t.port)
       throw Error(Exit::usage, fmt::format("TARGET \"{}\": PROTO/PORT needs tcp or udp and a port 1-65535", text));
