@@ -144,6 +144,8 @@ done
 lapse "the three check services" "$t"
 [[ "$(prop meshops-health.service ExecMainStatus)" == 0 ]] ||
   hx journalctl -u meshops-health.service -n 20 --no-pager | sed 's/^/# /'
+check_rc "meshops-health from a root shell on the host: OK" 0 hx meshops-health
+sed 's/^/# /' <<<"$out"  # the README's "Install on a host" shows this output
 check_eq "ts-monitor: active, no restart, running as meshops" "active 0 meshops" \
   "$(prop ts-monitor.service ActiveState) $(prop ts-monitor.service NRestarts) $(hx ps -o user= -p "$(prop ts-monitor.service MainPID)")"
 check_match "ts-monitor's STATUS= line" "." "$(prop ts-monitor.service StatusText)"
