@@ -1,6 +1,5 @@
 #include "meshops/monitor/quality.hpp"
 
-#include "meshops/sys/text.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
 #include <fmt/format.h>
