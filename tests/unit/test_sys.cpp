@@ -1,5 +1,7 @@
-// sys: running programs without a shell, with deadlines; atomic writes; stop signals; text.
+// sys: running programs without a shell, with deadlines; atomic writes; stop signals; text;
+// the permission hint.
 #include "meshops/error.hpp"
+#include "meshops/sys/access.hpp"
 #include "meshops/sys/atomic_file.hpp"
 #include "meshops/sys/calendar.hpp"
 #include "meshops/sys/process.hpp"
@@ -8,9 +10,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
 
 using namespace meshops;
 using namespace std::chrono_literals;
@@ -118,4 +124,51 @@ TEST_CASE("a stop signal sets the one flag a loop watches", "[sys][stop]") {
   CHECK(sys::stop_requested());
   CHECK(sys::stop_flag().load());
   CHECK(&sys::stop_flag() == &sys::stop_flag());
+}
+
+// Ids 4141, 4242 and 4343 are in no passwd or group database here, so their names are "uid
+// 4141", "uid 4242" and "gid 4343" wherever the test runs; 0 is root everywhere.
+TEST_CASE("the permission hint names who has the permission, each once", "[sys][access]") {
+  using sys::Access, sys::Owner;
+  auto read = [](Owner o) { return sys::permission_sentence(4141, "/var/log/x.log", Access::read, o); };
+  const std::string head = "user uid 4141 lacks read permission on /var/log/x.log ";
+  CHECK(read({0, 0, 0100600}) == head + "(root:root 0600): run as root");
+  CHECK(read({0, 0, 0100640}) == head + "(root:root 0640): run as root");
+  CHECK(read({0, 4343, 0100640}) == head + "(root:gid 4343 0640): run as root or as a member of gid 4343");
+  CHECK(read({4242, 4343, 0100640}) == head + "(uid 4242:gid 4343 0640): run as root, as uid 4242 or as a member of gid 4343");
+  CHECK(read({4242, 0, 0100640}) == head + "(uid 4242:root 0640): run as root or as uid 4242");
+  CHECK(read({4242, 4343, 0100600}) == head + "(uid 4242:gid 4343 0600): run as root or as uid 4242");
+  CHECK(read({4242, 4343, 0100040}) == head + "(uid 4242:gid 4343 0040): run as root or as a member of gid 4343");
+  CHECK(read({0, 0, 0100644}) ==
+        head + "(root:root 0644): its mode grants that to everyone, so an ACL or a security module refuses it");
+  CHECK(sys::permission_sentence(4141, "/srv/x.log", Access::read, std::nullopt) ==
+        "user uid 4141 may not search a directory above /srv/x.log: run as root or as a user who may");
+}
+
+TEST_CASE("the permission hint names a directory once, without its trailing slash", "[sys][access]") {
+  using sys::Access, sys::Owner;
+  auto write = [](const std::string& dir, Owner o) { return sys::permission_sentence(4141, dir, Access::write, o); };
+  CHECK(write("/var/lib/meshops/", {0, 0, 040755}) ==
+        "user uid 4141 lacks write permission on /var/lib/meshops (directory, root:root 0755): run as root");
+  CHECK(write("/", {0, 0, 040755}) == "user uid 4141 lacks write permission on / (directory, root:root 0755): run as root");
+  CHECK(write("prom//", {4242, 4343, 040775}) == "user uid 4141 lacks write permission on prom (directory, uid 4242:gid 4343 "
+                                                 "0775): run as root, as uid 4242 or as a member of gid 4343");
+  // Writing into a directory takes w and x: a group with w alone (0760) or x alone (0750) cannot.
+  CHECK(write("/srv/d", {4242, 4343, 040760}) ==
+        "user uid 4141 lacks write permission on /srv/d (directory, uid 4242:gid 4343 0760): run as root or as uid 4242");
+  CHECK(write("/srv/d", {4242, 4343, 040350}) ==
+        "user uid 4141 lacks write permission on /srv/d (directory, uid 4242:gid 4343 0350): run as root or as uid 4242");
+  CHECK(sys::permission_hint(EROFS, "/mnt/ro/", Access::write) == "/mnt/ro is on a read-only file system: choose a writable place");
+}
+
+TEST_CASE("the permission hint stats the real path, and is empty for other errors", "[sys][access]") {
+  auto path = (std::filesystem::temp_directory_path() / ("meshops-access-" + std::to_string(::getpid()))).string();
+  sys::write_file_atomic(path, "x", 0600);
+  const passwd* me = ::getpwuid(::geteuid());
+  REQUIRE(me != nullptr);
+  CHECK_THAT(sys::permission_hint(EACCES, path, sys::Access::read),
+             Catch::StartsWith(fmt::format("user {} lacks read permission on {} ({}:", me->pw_name, path, me->pw_name)) &&
+                 Catch::Contains(" 0600): run as root"));
+  CHECK(sys::permission_hint(ENOENT, path, sys::Access::read).empty());
+  std::filesystem::remove(path);
 }

@@ -21,23 +21,43 @@ std::string group_name(gid_t gid) {
   return fmt::format("gid {}", gid);
 }
 
+/// PATH as the sentence names it: "/var/lib/x/" is "/var/lib/x", "/" stays.
+std::string shown(const std::string& path) {
+  auto end = path.find_last_not_of('/');
+  return end == std::string::npos ? path.substr(0, 1) : path.substr(0, end + 1);
+}
+
 } // namespace
 
 bool is_permission_error(int err) { return err == EACCES || err == EPERM || err == EROFS; }
 
+std::string permission_sentence(unsigned uid, const std::string& path, Access access, const std::optional<Owner>& owner) {
+  const bool dir = access == Access::write;
+  const std::string me = user_name(uid), where = shown(path);
+  const char* what = dir ? "write" : "read";
+  if (!owner)
+    return fmt::format("user {} may not search a directory above {}: run as root or as a user who may", me, where);
+  // Creating a file in a directory takes write and search (x) permission on it.
+  const unsigned need = dir ? 03 : 04;
+  auto grants = [&](unsigned shift) { return ((owner->mode >> shift) & need) == need; };
+  const std::string owner_name = user_name(owner->uid), grp = group_name(owner->gid);
+  std::string head = fmt::format("user {} lacks {} permission on {} ({}{}:{} {:04o})", me, what, where,
+                                 dir ? "directory, " : "", owner_name, grp, owner->mode & 07777);
+  if (grants(0)) return head + ": its mode grants that to everyone, so an ACL or a security module refuses it";
+  std::string who = "root";
+  const bool by_owner = owner->uid != 0 && grants(6), by_group = owner->gid != 0 && grants(3);
+  if (by_owner) who += fmt::format("{} as {}", by_group ? "," : " or", owner_name);
+  if (by_group) who += fmt::format(" or as a member of {}", grp);
+  return fmt::format("{}: run as {}", head, who);
+}
+
 std::string permission_hint(int err, const std::string& path, Access access) {
   if (!is_permission_error(err)) return {};
-  if (err == EROFS) return fmt::format("{} is on a read-only file system: choose a writable place", path);
-  const char* what = access == Access::read ? "read" : "write";
-  const char* where = access == Access::read ? "" : " (the directory)";
-  std::string me = user_name(::geteuid());
+  if (err == EROFS) return fmt::format("{} is on a read-only file system: choose a writable place", shown(path));
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
-    return fmt::format("user {} lacks {} permission on {}{} or a directory above it: run as root or as a user who has it", me,
-                       what, path, where);
-  auto owner = user_name(st.st_uid), grp = group_name(st.st_gid);
-  return fmt::format("user {} lacks {} permission on {}{} ({}:{} {:04o}): run as root, as {} or as a member of {}", me, what,
-                     path, where, owner, grp, st.st_mode & 07777, owner, grp);
+    return errno == EACCES ? permission_sentence(::geteuid(), path, access, std::nullopt) : std::string();
+  return permission_sentence(::geteuid(), path, access, Owner{st.st_uid, st.st_gid, st.st_mode});
 }
 
 } // namespace meshops::sys
