@@ -45,6 +45,14 @@ for f in prometheus/meshops.rules.yml prometheus/tests/meshops.test.yml icinga2/
   grep -qxF "/usr/share/meshops/$f" <<<"$contents" && pass "ships /usr/share/meshops/$f" ||
     fail "no /usr/share/meshops/$f in the package"
 done
+# The man pages point at the files as installed, never at the source tree: every
+# /usr/share/meshops path they name is in the package.
+check_eq "no man page names a path of the source tree" "" "$(grep -l 'packaging/' "$MESHOPS_SRC"/man/*.1)"
+mapfile -t named < <(grep -oh '/usr/share/meshops/[A-Za-z0-9_./-]*[A-Za-z0-9_-]' "$MESHOPS_SRC"/man/*.1 | sort -u)
+check "the man pages name files under /usr/share/meshops" test "${#named[@]}" -gt 0
+for f in "${named[@]}"; do
+  grep -qxF "$f" <<<"$contents" && pass "a man page names $f: shipped" || fail "a man page names $f, which the package lacks"
+done
 dpkg-deb -x "$deb" "$work/x"
 for f in prometheus/meshops.rules.yml prometheus/tests/meshops.test.yml icinga2/meshops.conf; do
   check "/usr/share/meshops/$f is packaging/$f" cmp -s "$MESHOPS_SRC/packaging/$f" "$work/x/usr/share/meshops/$f"
