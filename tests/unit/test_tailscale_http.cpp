@@ -110,6 +110,19 @@ TEST_CASE("ResponseParser streams body bytes to on_body until it says stop", "[t
   CHECK(got == "first\nsecond\n");
 }
 
+TEST_CASE("ResponseParser keeps an error's body for the error, not for on_body", "[tailscale][http]") {
+  ResponseParser p;
+  std::string got;
+  p.on_body = [&](std::string_view b) {
+    got.append(b);
+    return true;
+  };
+  // What tailscaled's LocalAPI answers a user who may not tap its log (http.Error: text, "\n").
+  CHECK_FALSE(p.feed("HTTP/1.1 403 Forbidden\r\nContent-Length: 21\r\n\r\nlogtap access denied\n"));
+  CHECK(got.empty());
+  CHECK(p.response().body == "logtap access denied\n");
+}
+
 TEST_CASE("The LocalAPI client sends what the official client sends", "[tailscale][localapi]") {
   FakeDaemon d("HTTP/1.1 200 OK\r\nTailscale-Version: 1.98.10-ERR-BuildInfo\r\nContent-Length: 3\r\n\r\n{}\n", false);
   LocalApi api(d.path(), 2s);
@@ -217,19 +230,21 @@ TEST_CASE("follow_stream hands out lines, says a lost stream once, gives up on a
     CHECK(lines == std::vector<std::string>{"{\"n\":1}", "{\"n\":2}"});
     CHECK(d.request_.rfind("GET /localapi/v0/watch-ipn-bus HTTP/1.1\r\n", 0) == 0);
   }
-  SECTION("refused: no retry changes that") {
-    FakeDaemon d("HTTP/1.1 403 Forbidden\r\nContent-Length: 13\r\n\r\nlogtap denied", false);
+  SECTION("refused: no retry changes that, and the daemon's reason is kept") {
+    FakeDaemon d("HTTP/1.1 403 Forbidden\r\nContent-Length: 21\r\n\r\nlogtap access denied\n", false);
     bool lost = false;
+    std::vector<std::string> lines;
     StreamCallbacks cb;
-    cb.on_line = [](std::string_view) {};
+    cb.on_line = [&](std::string_view l) { lines.emplace_back(l); };
     cb.on_lost = [&](const std::string&) { lost = true; };
     try {
       follow_stream(d.path(), 2s, "logtap", cb, 10ms);
     } catch (const LocalApiError& e) {
       CHECK(e.cause() == LocalApiError::Cause::permission);
-      CHECK_THAT(e.what(), Catch::Contains("refused /logtap: permission denied"));
+      CHECK_THAT(e.what(), Catch::EndsWith("refused /logtap: permission denied (logtap access denied)"));
     }
     CHECK_FALSE(lost);
+    CHECK(lines.empty());
   }
 }
 

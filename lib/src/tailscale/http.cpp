@@ -48,7 +48,7 @@ bool wait_ready(int fd, short events, std::optional<Clock::time_point> deadline)
 } // namespace
 
 bool ResponseParser::deliver(std::string_view bytes) {
-  if (on_body) return on_body(bytes);
+  if (streams()) return on_body(bytes);
   response_.body.append(bytes);
   return true;
 }
@@ -243,11 +243,10 @@ HttpResponse unix_http(const std::string& socket_path, const HttpRequest& reques
   send_all(sock.get(), request_bytes(request), deadline);
   ResponseParser parser;
   parser.on_body = std::move(on_body);
-  bool streaming = static_cast<bool>(parser.on_body);
   while (true) {
     // A stream's deadline covers its headers; after that it runs until the consumer stops.
     std::optional<Clock::time_point> until;
-    if (!streaming || !parser.headers_done()) until = deadline;
+    if (!parser.headers_done() || !parser.streams()) until = deadline;
     if (!wait_ready(sock.get(), POLLIN, until)) timed_out(parser);
     if (!read_some(sock.get(), parser)) break;
   }

@@ -25,7 +25,9 @@ struct HttpResponse {
 /// Content-Length, chunked transfer coding, or the end of the connection. Pure: bytes in.
 class ResponseParser {
 public:
-  /// Called with body bytes as they are decoded (streams); when unset they collect in body.
+  /// Called with the body bytes of a 2xx response as they are decoded (streams); when unset,
+  /// and always for another status (an error's reason: 403's "logtap access denied"), they
+  /// collect in body.
   std::function<bool(std::string_view)> on_body;
 
   /// Feeds bytes. Returns false when the parser needs no more (response complete, or on_body
@@ -34,6 +36,8 @@ public:
   /// Tells the parser the connection closed; throws when the response is cut short.
   void finish();
   bool headers_done() const { return state_ > State::headers; }
+  /// Whether body bytes go to on_body: it is set and the status is 2xx.
+  bool streams() const { return on_body && response_.status / 100 == 2; }
   bool complete() const { return state_ == State::done; }
   HttpResponse& response() { return response_; }
 
@@ -56,8 +60,9 @@ struct HttpRequest {
 };
 
 /// Sends request over the unix socket at socket_path and reads the response, all within
-/// timeout. With on_body set, the deadline covers the headers only and body bytes stream to
-/// on_body until it returns false or the server closes (watch-ipn-bus, logtap).
+/// timeout. With on_body set and a 2xx status, the deadline covers the headers only and body
+/// bytes stream to on_body until it returns false or the server closes (watch-ipn-bus,
+/// logtap); the body of another status is read whole within the timeout, into body.
 /// Throws TransportError.
 HttpResponse unix_http(const std::string& socket_path, const HttpRequest& request,
                        std::chrono::milliseconds timeout,
