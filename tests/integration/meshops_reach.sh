@@ -6,9 +6,11 @@
 # when it fails the blocking layer named is the one that stops it. kernelcore runs real nginx
 # (two services with real upstreams, a default server answering 444), an nft table dropping
 # 8080 from tailscale0 for one case, a listener on 22/5432/3000; MagicDNS records go to
-# headscale's extra-records file; a policy change is pushed with SIGHUP. Everything this test
+# headscale's extra-records file; a policy change is pushed with SIGHUP. --check is run against
+# the same host, and by Icinga 2 through the shipped CheckCommand. Everything this test
 # starts, writes or loads is undone on exit.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_icinga.sh"
 tailnet="$MESHOPS_SRC/scripts/tailnet"
 eval "$("$tailnet" env)"
 reach=$(tool meshops-reach)
@@ -202,6 +204,62 @@ case_is "deny line, other source" 0 none "404" "$(http_code "$os" "http://$kc/pr
 walk laptop nodns
 resolves "$lt" "$TAILNET_SOCK_LAPTOP" "nodns.kernelcore.$suffix" && real=resolves || real=fails
 case_is "nodns: no MagicDNS record" 2 name fails "$real"
+
+# --- --check: allowFrom against the walk, by meshops-reach and by a real Icinga 2 running it
+# through the shipped CheckCommand (lib_icinga.sh). First an intent the tailnet keeps (OK); then
+# one whose ollama list leaves out the admin's node, which still reaches it (CRITICAL), beside a
+# declared peer that ghost's missing server block stops (WARNING).
+# intent OLLAMA LLAMA [GHOST]: $d/intent.json, the config with these allowFrom lists (JSON
+# arrays), replaced in one rename so Icinga never reads half a file.
+intent() {
+  jq --argjson o "$1" --argjson l "$2" --argjson g "${3:-null}" \
+    '.nginx.services.ollama.allowFrom = $o | .nginx.services.llama.allowFrom = $l
+     | if $g then .nginx.services.ghost.allowFrom = $g else . end' "$d/config.json" >"$d/intent.json.new" &&
+    mv "$d/intent.json.new" "$d/intent.json"
+}
+reach_check() { in_kc "$reach" -c "$d/intent.json" --check --timeout 3 "$@"; }
+intent '["laptop", "other-server"]' '["tag:client", "other-server"]'
+check_rc "--check, the intent the tailnet keeps: exit 0" 0 reach_check --json
+check_eq "--check OK: no findings" "0 ok" "$(jq -r '"\(.findings | length) \(.status)"' <<<"$out")"
+check_rc "--check --plugin OK" 0 reach_check --plugin
+check_match "--check --plugin OK: its line" "^MESHOPS-REACH OK - 4 pairs agree with allowFrom \|" "$(head -n 1 <<<"$out")"
+
+mkdir -p "$d/icinga-bin"
+printf '#!/bin/sh\nexec ip netns exec %q %q "$@"\n' "$kc_ns" "$reach" >"$d/icinga-bin/meshops-reach"
+chmod 755 "$d/icinga-bin/meshops-reach"
+icinga_start "$d/icinga" <<EOF || { finish; exit; }
+object Service "reach-check" {
+  host_name = "testhost"
+  check_command = "meshops-reach"
+  check_interval = 1s
+  retry_interval = 1s
+  max_check_attempts = 1
+  vars.meshops_bin_dir = "$d/icinga-bin"
+  vars.meshops_config = "$d/intent.json"
+  vars.meshops_timeout = 3
+}
+EOF
+check "Icinga has reach-check OK within 60 s" wait_until 60 icinga_has reach-check OK
+check_match "Icinga's reach-check OK: the text" "^MESHOPS-REACH OK - 4 pairs agree with allowFrom ?$" \
+  "$(icinga_result reach-check OK | icinga_field OUTPUT)"
+
+t0=$(date +%s)
+intent '["tag:client"]' '["tag:client", "other-server"]' '["laptop"]'
+check_rc "--check, other-server unlisted for ollama and ghost blocked for laptop: exit 2" 2 reach_check --json
+check_eq "--check: the findings" \
+  "critical other-server ollama|warning laptop ghost" \
+  "$(jq -r '[.findings[] | "\(.severity) \(.source) \(.service)"] | sort | join("|")' <<<"$out")"
+check_eq "the unlisted access is real: other-server gets ollama's 200" "200" \
+  "$(http_code "$os" "http://$kc/api/tags" "ollama.kernelcore.$suffix")"
+check_rc "--check --prom: exit 2" 2 reach_check --prom
+check_match "--check --prom: one critical finding" 'meshops_reach_check_findings\{severity="critical"\} 1' "$out"
+check_match "--check --prom: one warning" 'meshops_reach_check_findings\{severity="warning"\} 1' "$out"
+check "Icinga has reach-check CRITICAL within 60 s of the change" wait_until 60 icinga_has reach-check CRITICAL "$t0"
+r=$(icinga_result reach-check CRITICAL "$t0")
+check_match "Icinga's reach-check CRITICAL: the unlisted peer leads" \
+  "^MESHOPS-REACH CRITICAL - other-server reaches ollama but its allowFrom does not list it" "$(icinga_field OUTPUT <<<"$r")"
+check_match "Icinga's reach-check CRITICAL: the findings as perfdata" "'critical check_findings'=1" "$(icinga_field PERFDATA <<<"$r")"
+icinga_stop
 
 # 14. Upstream down: ollama's server stopped; nginx answers 502.
 kill "$ollama_pid" 2>/dev/null
