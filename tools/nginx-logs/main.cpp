@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
         app.add_option("--threads", o.threads, "Threads for a large file: 1 or 2 (default: 2 when it helps)")
             ->type_name("N")
             ->check(CLI::Range(1, 2));
-        app.add_option("--top", o.top, "Rows in each top list (default 10)")->type_name("N")->check(whole_number(1));
+        app.add_option("--top", o.top, "Rows in each top list and in the --by breakdown (default 10)")->type_name("N")->check(whole_number(1));
         app.add_option("--by", o.by, "Break the summary down by host, path, status, client or peer (tailnet node)")
             ->type_name("KEY")
             ->check(CLI::IsMember({"host", "path", "status", "client", "peer"}));

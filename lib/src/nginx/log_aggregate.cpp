@@ -110,6 +110,7 @@ void Aggregator::count(const Record& rec) {
   }
   const std::uint64_t bytes = rec.bytes;
   bytes_ += bytes;
+  if (rec.status >= 0) status_bytes_[rec.status] += bytes;
 
   std::optional<std::int64_t> t;
   if (rec.has(Var::time_local)) {
@@ -175,6 +176,19 @@ void merge_table(KeyTable<KeyStats>& into, const KeyTable<KeyStats>& from) {
   from.for_each([&](std::string_view key, const KeyStats& v) { merge_stats(into.at(key), v); });
 }
 
+/// Orders ROWS by requests, most first (ties by key), and keeps the first TOP (0: all).
+void rank(std::vector<TopRow>& rows, std::size_t top) {
+  auto order = [](const TopRow& a, const TopRow& b) {
+    return a.stats.requests != b.stats.requests ? a.stats.requests > b.stats.requests : a.key < b.key;
+  };
+  if (top && rows.size() > top) {
+    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(top), rows.end(), order);
+    rows.resize(top);
+  } else {
+    std::sort(rows.begin(), rows.end(), order);
+  }
+}
+
 std::vector<TopRow> top_rows(const KeyTable<KeyStats>& table, std::size_t top, Escape escape) {
   std::vector<TopRow> rows;
   rows.reserve(table.size());
@@ -196,15 +210,7 @@ std::vector<TopRow> top_rows(const KeyTable<KeyStats>& table, std::size_t top, E
     }
     rows.swap(merged);
   }
-  auto order = [](const TopRow& a, const TopRow& b) {
-    return a.stats.requests != b.stats.requests ? a.stats.requests > b.stats.requests : a.key < b.key;
-  };
-  if (top && rows.size() > top) {
-    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(top), rows.end(), order);
-    rows.resize(top);
-  } else {
-    std::sort(rows.begin(), rows.end(), order);
-  }
+  rank(rows, top);
   return rows;
 }
 
@@ -256,7 +262,10 @@ void Aggregator::merge(const Aggregator& o) {
   truncated_ += o.truncated_;
   own_ += o.own_;
   bytes_ += o.bytes_;
-  for (int i = 0; i < 1000; ++i) status_[i] += o.status_[i];
+  for (int i = 0; i < 1000; ++i) {
+    status_[i] += o.status_[i];
+    status_bytes_[i] += o.status_bytes_[i];
+  }
   if (o.first_ms_ && (!first_ms_ || *o.first_ms_ < *first_ms_)) first_ms_ = o.first_ms_;
   if (o.last_ms_ && (!last_ms_ || *o.last_ms_ > *last_ms_)) last_ms_ = o.last_ms_;
   o.methods_.for_each([&](std::string_view key, std::uint64_t n) { methods_.at(key) += n; });
@@ -328,9 +337,11 @@ struct SummaryBuilder {
         for (const auto& [code, n] : s.status) {
           TopRow r{std::to_string(code), {}, {}};
           r.stats.requests = n;
+          r.stats.bytes = a.status_bytes_[code];
           r.stats.classes[code >= 100 && code < 600 ? code / 100 : 0] = n;
           s.by_rows.push_back(std::move(r));
         }
+        rank(s.by_rows, top);
         break;
       case By::none: break;
     }

@@ -99,6 +99,7 @@ private:
   std::uint64_t own_ = 0;
   std::uint64_t bytes_ = 0;
   std::uint64_t status_[1000] = {};
+  std::uint64_t status_bytes_[1000] = {};  ///< $body_bytes_sent per status, for --by status
   std::optional<std::int64_t> first_ms_, last_ms_;
   char time_cache_raw_[32] = {};
   std::size_t time_cache_len_ = 0;
