@@ -32,13 +32,19 @@ nlohmann::json record_to_json(const Record& rec, Escape escape) {
   auto t = record_time(rec);
   j["ts"] = utc_or_null(t);
   for (const auto& f : rec.fields) {
-    std::string name(f.name);
-    switch (var_type(f.var)) {
-      case VarType::integer: j[name] = sys::or_null<nlohmann::json>(parse_uint(f.value)); break;
-      case VarType::seconds: j[name + "_ms"] = sys::or_null<nlohmann::json>(parse_seconds_ms(f.value)); break;
-      case VarType::seconds_list: j[name + "_ms"] = sys::or_null<nlohmann::json>(parse_seconds_list_ms(f.value)); break;
-      case VarType::time: j[name] = time_json(f.var, f.value); break;
-      case VarType::string: j[name] = decode_value(f.value, escape); break;
+    const VarType type = var_type(f.var);
+    std::string key(f.name);
+    if (type == VarType::seconds || type == VarType::seconds_list) key += "_ms";
+    // A key the line holds twice: the first wins, as in Record::get (set_var), so the JSON
+    // says what the summary and --where read; "event" and "ts" are ours, set above.
+    if (j.contains(key)) continue;
+    auto& v = j[key];
+    switch (type) {
+      case VarType::integer: v = sys::or_null<nlohmann::json>(parse_uint(f.value)); break;
+      case VarType::seconds: v = sys::or_null<nlohmann::json>(parse_seconds_ms(f.value)); break;
+      case VarType::seconds_list: v = sys::or_null<nlohmann::json>(parse_seconds_list_ms(f.value)); break;
+      case VarType::time: v = time_json(f.var, f.value); break;
+      case VarType::string: v = decode_value(f.value, escape); break;
     }
   }
   if (rec.has(Var::request)) {
