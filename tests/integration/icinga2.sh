@@ -71,10 +71,7 @@ check "laptop uses other-server as exit node" wait_until 30 using
 # --- Icinga 2 ------------------------------------------------------------------------------
 icinga_start "$d/icinga" <<EOF || { finish; exit; }
 template Service "meshops-test" {
-  host_name = "testhost"
-  check_interval = 1s
-  retry_interval = 1s
-  max_check_attempts = 1
+  import "test-service"
   vars.meshops_bin_dir = "$d/bin"
   vars.meshops_config = "$d/empty.json"
   vars.meshops_socket = "$sock"

@@ -3,7 +3,8 @@
 # (packaging/icinga2/meshops.conf); the states it reached are read back from what its
 # PerfdataWriter wrote, the plugin output added to each line.
 #   icinga_start DIR < SERVICES   writes DIR/etc/icinga2.conf (the CheckCommands, a checker, the
-#                                 perfdata writer, a host "testhost", then SERVICES from stdin),
+#                                 perfdata writer, a host "testhost", a template Service
+#                                 "test-service", then SERVICES from stdin),
 #                                 validates it and starts the daemon; it is stopped at exit.
 #   icinga_result SERVICE STATE [AFTER]   the last line Icinga wrote for SERVICE in STATE
 #                                 (OK, WARNING, CRITICAL, UNKNOWN) at or after the Unix time AFTER
@@ -12,8 +13,8 @@
 #   icinga_field KEY              of a result line on stdin: OUTPUT (the text before '|', with its
 #                                 trailing blank) or PERFDATA (as Icinga parsed it: labels quoted
 #                                 only where they need it)
-# Services should import a template with check_interval = 1s and max_check_attempts = 1, so a
-# state is reached within seconds of its cause.
+# A service imports "test-service": on testhost, checked every second, its state hard at the
+# first result, so a state is reached within seconds of its cause.
 
 icinga_start() {
   _icinga_dir=$1
@@ -35,6 +36,12 @@ object Host "testhost" {
   check_command = "dummy"
   vars.dummy_state = 0
   check_interval = 1m
+}
+template Service "test-service" {
+  host_name = "testhost"
+  check_interval = 1s
+  retry_interval = 1s
+  max_check_attempts = 1
 }
 EOF
     cat

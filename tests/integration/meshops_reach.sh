@@ -229,11 +229,8 @@ printf '#!/bin/sh\nexec ip netns exec %q %q "$@"\n' "$kc_ns" "$reach" >"$d/icing
 chmod 755 "$d/icinga-bin/meshops-reach"
 icinga_start "$d/icinga" <<EOF || { finish; exit; }
 object Service "reach-check" {
-  host_name = "testhost"
+  import "test-service"
   check_command = "meshops-reach"
-  check_interval = 1s
-  retry_interval = 1s
-  max_check_attempts = 1
   vars.meshops_bin_dir = "$d/icinga-bin"
   vars.meshops_config = "$d/intent.json"
   vars.meshops_timeout = 3
