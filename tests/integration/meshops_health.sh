@@ -128,12 +128,17 @@ check_rc "fw-status without CAP_NET_ADMIN --json: exit 3" 3 in_ns setpriv --inh-
 check_eq "in JSON: the tool's own document with its hint" "unknown 3 unknown true" \
   "$(jq -r '.checks["fw-status"] | "\(.state) \(.exit_code) \(.result.status) \(.result.hint != null)"' <<<"$out")"
 
-# A check that hangs is cut at its deadline: nginx -t stuck (a binary that sleeps).
-printf '#!/bin/sh\nexec sleep 60\n' >"$d/hanging-nginx"
+# A check that hangs is cut at its deadline: nginx -t stuck (a binary that sleeps, saying its
+# pid). meshops-health runs from a timer: the stuck nginx is killed with it, not left behind
+# (it had been, for the whole 60 s).
+printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 60\n' "$d/hanging.pid" >"$d/hanging-nginx"
 chmod 755 "$d/hanging-nginx"
 start=$SECONDS
 check_rc "hanging nginx: exit 3" 3 mh --only nginx-test,fw-status --nginx "$d/hanging-nginx" --timeout 2
 ((SECONDS - start <= 8)) && pass "cut at its deadline ($((SECONDS - start)) s)" || fail "took $((SECONDS - start)) s with --timeout 2"
+hung=$(cat "$d/hanging.pid" 2>/dev/null)
+check "the hanging nginx ran (pid $hung)" test -n "$hung"
+check "the hanging nginx did not outlive meshops-health" test ! -e "/proc/$hung"
 check_match "hanging check: timed out" "UNKNOWN +nginx-test +timed out after 2 s" "$out"
 check_match "the other check is unaffected" "OK +fw-status " "$out"
 

@@ -1,6 +1,7 @@
-// Running the four checks in-process, at once, each under its own deadline. Each runs on a
+// Running the four checks in-process, at once, under the deadline they share. Each runs on a
 // thread of its own that owns what it uses, so a check cut off at its deadline can be left to
-// end by itself (its own per-operation timeouts end it soon after).
+// end by itself; the programs the checks started (nginx -t) are killed then, by the pids
+// sys::run recorded, so none outlives meshops-health.
 #include "health.hpp"
 
 #include "fw-status/view.hpp"
@@ -12,6 +13,7 @@
 #include "meshops/checks/nginx_test.hpp"
 #include "meshops/checks/ts_quality.hpp"
 #include "meshops/checks/ts_status.hpp"
+#include "meshops/sys/process.hpp"
 #include "meshops/tailscale/localapi.hpp"
 
 #include <fmt/format.h>
@@ -172,6 +174,9 @@ Health run(const Options& o, const meshops::config::Config& cfg) {
     if (r.slot->cv.wait_until(lock, start + o.deadline, [&] { return r.slot->done.has_value(); })) {
       h.checks.push_back(std::move(*r.slot->done));
     } else {
+      // Every check started at `start` with the same deadline, so each one still running now
+      // is cut off: the programs they run end now, and none starts after.
+      meshops::sys::stop_all_runs();
       *r.stop = true;  // ts-quality's pings end; the others end on their own timeouts
       Outcome out;
       out.name = r.name;

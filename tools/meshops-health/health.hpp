@@ -47,8 +47,9 @@ struct Health {
 /// The worst of the checks' states (meshops::worst: critical > unknown > warning > ok).
 meshops::Exit worst_of(const std::vector<Outcome>& checks);
 
-/// Runs the chosen checks at once and waits for each until its deadline; a check still
-/// running then is UNKNOWN "timed out after N s" (its thread is left to end on its own).
+/// Runs the chosen checks at once and waits for each until their deadline; a check still
+/// running then is UNKNOWN "timed out after N s": the programs it runs are killed then
+/// (sys::stop_all_runs: none starts after), its thread is left to end on its own.
 Health run(const Options& o, const meshops::config::Config& cfg);
 
 /// Whether a check still runs past its deadline (the process then ends without waiting).

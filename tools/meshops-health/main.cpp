@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
                    [&] { return health::to_summary(h); }});
         return h.state;
       });
-  // A check cut off at its deadline may still run: end without waiting for it.
+  // A check cut off at its deadline may still run (its programs were killed then): end
+  // without waiting for its thread.
   if (health::checks_running()) {
     std::fflush(stdout);
     std::fflush(stderr);

@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unordered_set>
 
 extern char** environ;
 
@@ -21,6 +24,19 @@ namespace meshops::sys {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The programs run() has started and not yet reaped, for stop_all_runs(). A pid leaves the set
+// before run() reaps it, so a pid signalled from here is never one the system reused.
+struct Runs {
+  std::mutex m;
+  std::condition_variable reaped;
+  std::unordered_set<pid_t> pids;
+  bool stopped = false;
+};
+Runs& runs() {
+  static Runs r;
+  return r;
+}
 
 struct Pipe {
   int fd[2] = {-1, -1};
@@ -78,6 +94,16 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 } // namespace
 
+std::size_t stop_all_runs() {
+  std::unique_lock lock(runs().m);
+  runs().stopped = true;
+  const std::size_t n = runs().pids.size();
+  for (pid_t pid : runs().pids) ::kill(-pid, SIGKILL);
+  // Their run() calls reap them: a moment after SIGKILL, bounded in case one cannot.
+  runs().reaped.wait_for(lock, std::chrono::seconds(1), [] { return runs().pids.empty(); });
+  return n;
+}
+
 std::optional<std::string> find_program(const std::string& name) {
   auto executable = [](const std::string& p) {
     struct stat st {};
@@ -129,9 +155,18 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   auto c_env = c_strings(env);
   pid_t pid = -1;
   auto start = Clock::now();
-  int rc = posix_spawn(&pid, program->c_str(), &actions, &attr, c_args.data(), c_env.data());
+  int rc = 0;
+  bool stopped = false;
+  {
+    // Spawned and recorded at once: stop_all_runs() sees every program or none starts.
+    std::lock_guard lock(runs().m);
+    stopped = runs().stopped;
+    if (!stopped) rc = posix_spawn(&pid, program->c_str(), &actions, &attr, c_args.data(), c_env.data());
+    if (!stopped && rc == 0) runs().pids.insert(pid);
+  }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
+  if (stopped) throw Error(Exit::unknown, fmt::format("{}: not started: this process is ending", argv[0]));
   if (rc != 0) throw Error(Exit::unknown, fmt::format("{}: cannot run: {}", argv[0], std::strerror(rc)));
 
   in.close_end(0);
@@ -188,8 +223,17 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     }
   }
 
+  // Wait for its end without reaping it, then leave the set and reap it at once (it has ended:
+  // waitpid returns at once): a pid in the set is never one the system could have reused.
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {}
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  {
+    std::lock_guard lock(runs().m);
+    runs().pids.erase(pid);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  }
+  runs().reaped.notify_all();
   // Anything the program left behind in its group (a daemon it forked) ends with it.
   if (result.timed_out) ::kill(-pid, SIGKILL);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);

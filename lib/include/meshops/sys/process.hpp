@@ -33,6 +33,13 @@ struct RunResult {
 /// e.g. "nginx: not found in PATH" or "permission denied".
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
 
+/// Ends every program run() has started and not yet reaped, on any thread (SIGKILL to its
+/// process group, by the pid run() recorded), waits (at most 1 s) for those run() calls to
+/// reap them, and makes every later run() throw instead of starting one: for a process that
+/// gives up on work still running and ends (meshops-health past the deadline its checks
+/// share), so no child of it outlives it. Irreversible. Returns how many programs it ended.
+std::size_t stop_all_runs();
+
 /// Looks a program up in PATH the way run() does; nullopt when absent or not executable.
 std::optional<std::string> find_program(const std::string& name);
 
