@@ -53,10 +53,10 @@ TEST_CASE("text view: one row per peer with path, loss, latencies, verdict and s
   meshops::cli::Output out;
   auto text = to_text(sample(), out);
   CHECK(text ==
+        "WARNING: other-server: degraded (loss 33.33% > 5%)\n"
         "PEER          IP          PATH                      LOSS    MIN    AVG    MAX    P50    P95  JITTER  VERDICT   RTT\n"
         "kernelcore    100.64.0.1  direct 198.18.0.11:41641    0%  1.0ms  2.0ms  3.0ms  2.0ms  2.9ms   1.5ms  ok        ▁█▅\n"
         "other-server  100.64.0.3  derp headscale             33%  5.0ms  5.0ms  5.0ms  5.0ms  5.0ms  0.00ms  degraded  ▁·▁\n"
-        "other-server: loss 33.33% > 5%\n"
         "\n"
         "2 peers, 3 probes each (disco ping) in 2.00s: 1 ok, 1 degraded, 0 down.\n");
   out.legend = false;
@@ -94,14 +94,15 @@ TEST_CASE("Prometheus view: quantiles in seconds, loss as a ratio, direct and ve
   CHECK_THAT(text, Catch::Contains("# TYPE meshops_ts_quality_loss_ratio gauge"));
 }
 
-TEST_CASE("The verdict: the measurement's, at least UNKNOWN when interrupted", "[ts-quality]") {
+TEST_CASE("The verdict: the measurement's, each peer not ok a reason, at least UNKNOWN when interrupted", "[ts-quality]") {
   Report r = sample();
   CHECK(r.verdict.state == meshops::Exit::warning);
-  CHECK(r.verdict.reasons.empty());
+  // A state not ok always says why, in the JSON's reasons and the plugin line alike.
+  CHECK(r.verdict.reasons == std::vector<std::string>{"other-server: degraded (loss 33.33% > 5%)"});
   r.measurement.interrupted = true;
   auto v = meshops::checks::ts_quality::conclude(r.measurement);
   CHECK(v.state == meshops::Exit::unknown);
-  CHECK(v.reasons == std::vector<std::string>{"interrupted after 2.00s: partial result"});
+  CHECK(v.reasons == std::vector<std::string>{"other-server: degraded (loss 33.33% > 5%)", "interrupted after 2.00s: partial result"});
   r.measurement.verdict = Verdict::down;  // what it found wrong still counts
   CHECK(meshops::checks::ts_quality::conclude(r.measurement).state == meshops::Exit::critical);
 }

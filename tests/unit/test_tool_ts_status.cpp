@@ -80,6 +80,44 @@ TEST_CASE("Exit codes follow the state of the node and the selected peer", "[ts-
   CHECK_THROWS_AS(view_of("status-laptop.json", one), Error);
 }
 
+TEST_CASE("A host cut off from control, from every peer, or using a peer whose key expired is not OK", "[ts-status][fixtures]") {
+  auto at_kernelcore = [](const std::string& name, Filters f = {}) {
+    return evaluate(parse_status(fixture(name)), parse_prefs(fixture("prefs-kernelcore.json")), f);
+  };
+  CHECK(at_kernelcore("status-kernelcore.json").verdict.state == Exit::ok);
+  // headscale killed: Running, no health warning, only Self.Online false says it.
+  auto control = at_kernelcore("status-kernelcore-control-down.json");
+  CHECK(control.verdict.state == Exit::warning);
+  REQUIRE(control.verdict.reasons.size() == 1);
+  CHECK_THAT(control.verdict.reasons[0], Catch::StartsWith("not connected to the coordination server"));
+  CHECK_THAT(ts_status::to_text(control, plain()), Catch::Contains("\nControl:   not connected to the coordination server"));
+  CHECK_THAT(ts_status::to_text(at_kernelcore("status-kernelcore.json"), plain()), !Catch::Contains("Control:"));
+  // laptop and other-server killed: nothing this node serves is reachable.
+  auto alone = at_kernelcore("status-kernelcore-all-peers-offline.json");
+  CHECK(alone.verdict.state == Exit::warning);
+  CHECK(alone.verdict.reasons == std::vector<std::string>{"all 2 peers are offline: this node reaches no one"});
+  // other-server's key expired in headscale: still Online, but routed to no more.
+  CHECK(at_kernelcore("status-kernelcore-peer-expired.json").verdict.state == Exit::ok);
+  Filters one;
+  one.peer = "other-server";
+  auto expired = at_kernelcore("status-kernelcore-peer-expired.json", one);
+  CHECK(expired.verdict.state == Exit::warning);
+  CHECK(expired.verdict.reasons == std::vector<std::string>{"peer other-server's node key has expired: the tailnet no longer routes to it"});
+  one.peer = "laptop";
+  CHECK(at_kernelcore("status-kernelcore-peer-expired.json", one).verdict.state == Exit::ok);
+}
+
+TEST_CASE("The exit node in use with an expired key is critical", "[ts-status][fixtures][exit-node]") {
+  // status-laptop-exit-node.json with kernelcore's Expired set as status-kernelcore-peer-expired.json
+  // shows an expired peer: Online stays true, so does ExitNodeStatus.Online.
+  auto doc = nlohmann::json::parse(fixture("status-laptop-exit-node.json"));
+  for (auto& [key, p] : doc["Peer"].items())
+    if (p["HostName"] == "kernelcore") p["Expired"] = true;
+  auto r = evaluate(parse_status(doc.dump()), parse_prefs(fixture("prefs-laptop-exit-node.json")), {});
+  CHECK(r.verdict.state == Exit::critical);
+  CHECK(r.verdict.reasons == std::vector<std::string>{"exit node kernelcore's node key has expired: this node's exit traffic goes nowhere"});
+}
+
 TEST_CASE("Peers are found by name, MagicDNS name, IP and node ID", "[ts-status][fixtures]") {
   auto s = parse_status(fixture("status-laptop.json"));
   const Peer& kc = peer(s, "kernelcore");

@@ -205,10 +205,7 @@ std::string to_text(const Report& r, const meshops::cli::Output& out) {
                  ms_text(s.min_ms), ms_text(s.avg_ms), ms_text(s.max_ms), ms_text(s.p50_ms), ms_text(s.p95_ms),
                  ms_text(s.jitter_ms), Cell(meshops::monitor::to_string(q.verdict), verdict_style(q.verdict)), sparkline(q.probes)});
     }
-    text += t.render(out);
-    for (const auto& q : rep.targets)
-      for (const auto& why : q.reasons)
-        text += fmt::format("{}: {}\n", meshops::cli::terminal_safe(q.target.name), meshops::cli::terminal_safe(why));
+    text += t.render(out);  // each peer not ok, with its reasons, heads the text (the verdict's reasons)
   }
   if (r.netcheck) text += "\n" + netcheck_text(*r.netcheck);
   if (out.legend && !rep.targets.empty()) {
@@ -290,17 +287,10 @@ std::vector<meshops::cli::Metric> to_prom(const Report& r) {
 meshops::cli::Summary to_summary(const Report& r) {
   meshops::cli::Summary out{"", r.verdict.reasons};
   std::map<std::string, int> paths;
-  for (const auto& q : r.measurement.targets) {
-    ++paths[meshops::monitor::to_string(q.path.kind)];
-    if (q.verdict == meshops::monitor::Verdict::ok) continue;
-    std::string why;
-    for (const auto& reason : q.reasons) why += (why.empty() ? " (" : ", ") + reason;
-    out.reasons.push_back(fmt::format("{}: {}{}", q.target.name, meshops::monitor::to_string(q.verdict), why.empty() ? "" : why + ")"));
-  }
+  for (const auto& q : r.measurement.targets) ++paths[meshops::monitor::to_string(q.path.kind)];
   std::string by_path;
   for (const auto& [kind, n] : paths) by_path += fmt::format("{}{} {}", by_path.empty() ? "" : ", ", kind, n);
   out.ok = fmt::format("{} peers ok{}", r.measurement.targets.size(), by_path.empty() ? "" : " (" + by_path + ")");
-  if (r.measurement.interrupted) out.reasons.push_back("interrupted before every probe ended");
   return out;
 }
 

@@ -227,6 +227,8 @@ std::string to_text(const Report& v, const meshops::cli::Output& out) {
   line("Tags:", join(s.self.tags));
   if (!s.tailnet_name.empty())
     line("Tailnet:", fmt::format("{} (MagicDNS {})", terminal_safe(s.tailnet_name), s.magic_dns_enabled ? "on" : "off"));
+  if (!s.self.public_key.empty() && !s.self.online)  // the verdict's warning: out of the map poll
+    line("Control:", paint("not connected to the coordination server (peer states are stale)", Style::warn, out.color));
   if (!s.health.empty()) {
     text += paint("Health:", Style::warn, out.color) + "\n";
     for (const auto& h : s.health) text += "  - " + terminal_safe(h) + "\n";

@@ -1,8 +1,9 @@
 #pragma once
 // ts-quality's check: latency, jitter, loss and path to tailnet peers, all pinged at once
 // through tailscaled, with `tailscale netcheck` run beside the pings. The verdict: CRITICAL
-// when this node is not Running or a peer is down, WARNING when one is degraded, UNKNOWN when
-// tailscaled cannot be read, no peer is online or the run was interrupted before the end.
+// when this node is not Running, a peer is down or every peer is offline, WARNING when one is
+// degraded (each peer not ok is a reason), UNKNOWN when tailscaled cannot be read, the netmap
+// has no peer or the run was interrupted before the end.
 // tools/ts-quality and meshops-health render this report.
 #include "meshops/checks/verdict.hpp"
 #include "meshops/error.hpp"
@@ -42,7 +43,8 @@ struct Report {
 };
 
 /// The verdict of what was measured: the measurement's exit code, at least UNKNOWN when it
-/// was interrupted (part of a run cannot say all is well; what it found wrong still counts).
+/// was interrupted (part of a run cannot say all is well; what it found wrong still counts);
+/// its reasons: each peer down, then each degraded ("NAME: VERDICT (WHY, ...)"), then the interruption.
 Verdict conclude(const monitor::QualityReport& m);
 
 /// Measures: never throws meshops::Error, a failure is the report's (with what was measured).

@@ -1,8 +1,9 @@
 #pragma once
 // ts-status's check: tailscaled's state read once (/status and /prefs at once), the peers the
 // filters select, and the verdict: CRITICAL when the backend is not Running or the exit node in
-// use is gone, WARNING for health warnings or a selected peer offline, UNKNOWN (with the
-// hint) when tailscaled cannot be read. tools/ts-status and meshops-health render this report.
+// use is gone or expired, WARNING for health warnings, control unreachable (Self.Online false),
+// every peer offline, or a selected peer offline or expired, UNKNOWN (with the hint) when
+// tailscaled cannot be read. tools/ts-status and meshops-health render this report.
 #include "meshops/checks/verdict.hpp"
 #include "meshops/error.hpp"
 #include "meshops/tailscale/status.hpp"

@@ -73,6 +73,14 @@ private:
 Verdict conclude(const monitor::QualityReport& m) {
   Verdict v;
   v.state = monitor::exit_code(m.verdict);
+  // Each peer not ok is a reason: "laptop: down (offline in the netmap, no reply to 5 probes)".
+  for (auto verdict : {monitor::Verdict::down, monitor::Verdict::degraded})
+    for (const auto& t : m.targets) {
+      if (t.verdict != verdict) continue;
+      std::string why;
+      for (const auto& reason : t.reasons) why += (why.empty() ? " (" : ", ") + reason;
+      v.reasons.push_back(fmt::format("{}: {}{}", t.target.name, monitor::to_string(t.verdict), why.empty() ? "" : why + ")"));
+    }
   if (m.interrupted) v.add(Exit::unknown, fmt::format("interrupted after {}: partial result", cli::human_ms(m.elapsed_ms)));
   return v;
 }
@@ -99,7 +107,13 @@ Report collect(const Options& o) {
       return r;
     }
     targets = monitor::check_targets(status, o.peers);
-    if (targets.empty()) throw Error(Exit::unknown, "no online peer to measure", "name one with --peer");
+    // Peers in the netmap and none online: this node reaches no one, which is the finding.
+    if (targets.empty() && !status.peers.empty()) {
+      r.verdict.add(Exit::critical, fmt::format("all {} peer{} offline in the netmap: none to measure", status.peers.size(),
+                                                status.peers.size() == 1 ? " is" : "s are"));
+      return r;
+    }
+    if (targets.empty()) throw Error(Exit::unknown, "no peer in the netmap to measure", "name one with --peer");
   } catch (const Error& e) {
     return fail(e);
   }

@@ -38,16 +38,30 @@ Report evaluate(Status status, std::optional<tailscale::Prefs> prefs, const Filt
   }
   if (!s.health.empty())
     v.add(Exit::warning, fmt::format("{} health warning{}", s.health.size(), s.health.size() == 1 ? "" : "s"));
-  // An exit node in use that is gone blackholes all of this node's exit traffic.
+  // Self.Online is tailscaled's "in the map poll": false while control cannot be reached. No
+  // health warning says so; the peers' online states are then the last ones control sent. A
+  // reply without Self says nothing about it.
+  if (!s.self.public_key.empty() && !s.self.online)
+    v.add(Exit::warning, "not connected to the coordination server: the peers known stay reachable, but key, ACL "
+                         "and peer changes do not arrive and their online states are stale");
+  // An exit node in use that is gone, or whose key expired, blackholes all of this node's exit traffic.
+  const Peer* exit = tailscale::exit_node_peer(s);
   if (s.exit_node_status && !s.exit_node_status->online) {
-    const Peer* p = tailscale::exit_node_peer(s);
     v.add(Exit::critical, fmt::format("exit node {} is offline: this node's exit traffic goes nowhere",
-                                      p ? p->name() : s.exit_node_status->id));
+                                      exit ? exit->name() : s.exit_node_status->id));
+  } else if (exit && exit->expired) {
+    v.add(Exit::critical, fmt::format("exit node {}'s node key has expired: this node's exit traffic goes nowhere", exit->name()));
   } else if (!s.exit_node_status && r.prefs && !r.prefs->exit_node_id.empty()) {
     v.add(Exit::critical, fmt::format("exit node {} is not in the netmap: this node's exit traffic goes nowhere",
                                       r.prefs->exit_node_id));
   }
   if (r.single && !r.peers.front()->online) v.add(Exit::warning, fmt::format("peer {} is offline", r.peers.front()->name()));
+  else if (r.single && r.peers.front()->expired)
+    v.add(Exit::warning, fmt::format("peer {}'s node key has expired: the tailnet no longer routes to it", r.peers.front()->name()));
+  if (!r.single && !s.peers.empty() &&
+      std::none_of(s.peers.begin(), s.peers.end(), [](const Peer& p) { return p.online; }))
+    v.add(Exit::warning, fmt::format("all {} peer{} offline: this node reaches no one", s.peers.size(),
+                                     s.peers.size() == 1 ? " is" : "s are"));
   return r;
 }
 
