@@ -84,6 +84,24 @@ free_port() {
   python3 -c 'import socket, sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1]); s.close()' "${1:-127.0.0.1}"
 }
 
+# nginx_conf_head [ERROR_LEVEL [CONNECTIONS]]: how a test's nginx.conf begins, for nginx run
+# with -p PREFIX (paths relative to it; PREFIX/logs and PREFIX/tmp must exist): one worker, its
+# pid and error log (at ERROR_LEVEL, default error) under logs/, CONNECTIONS (default 64) per
+# worker, then "http {" with every temp path under tmp/ (nginx's compiled-in ones are not the
+# test's to write). The caller writes the rest of the http block and its closing brace:
+#   { nginx_conf_head info; cat <<CONF; } >"$prefix/nginx.conf"
+nginx_conf_head() {
+  cat <<CONF
+worker_processes 1;
+pid logs/nginx.pid;
+error_log logs/error.log${1:+ $1};
+events { worker_connections ${2:-64}; }
+http {
+  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;
+  uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
+CONF
+}
+
 # finish: the closing line ctest output shows, and the exit status.
 finish() {
   echo "$_passed passed, $_failed failed"

@@ -36,15 +36,8 @@ check "zones ruleset loads in $ns" in_ns nft -f "$MESHOPS_SRC/tests/fixtures/nft
 port=8080 up=11434
 mkdir -p "$d/nginx/conf" "$d/nginx/logs" "$d/nginx/tmp" "$d/www/api"
 echo '{"models": []}' >"$d/www/api/tags"
-cat >"$d/nginx/conf/nginx.conf" <<CONF
-worker_processes 1;
-pid logs/nginx.pid;
-error_log logs/error.log;
-events { worker_connections 64; }
-http {
+{ nginx_conf_head; cat <<CONF; } >"$d/nginx/conf/nginx.conf"
   access_log logs/access.log;
-  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;
-  uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
   limit_req_zone \$binary_remote_addr zone=ollama:1m rate=20r/s;
   server {
     listen 127.0.0.1:$port;

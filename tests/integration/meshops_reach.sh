@@ -42,15 +42,8 @@ for port in 11434 8080 22 5432 3000; do check "upstream listens on $port in kern
 
 # --- nginx in kernelcore's namespace.
 mkdir -p "$d/nginx/conf" "$d/nginx/logs" "$d/nginx/tmp"
-cat >"$d/nginx/conf/nginx.conf" <<CONF
-worker_processes 1;
-pid logs/nginx.pid;
-error_log logs/error.log;
-events { worker_connections 64; }
-http {
+{ nginx_conf_head; cat <<CONF; } >"$d/nginx/conf/nginx.conf"
   access_log off;
-  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;
-  uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
   limit_req_zone \$binary_remote_addr zone=ollama:1m rate=20r/s;
   server {
     listen 80 default_server;

@@ -17,13 +17,7 @@ echo hello >"$prefix/html/index.html"
 head -c 5000 /dev/zero >"$prefix/html/big.bin"
 port=$(free_port)
 conf=$prefix/nginx.conf
-cat >"$conf" <<EOF
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log info;
-events { worker_connections 256; }
-http {
-  client_body_temp_path $prefix/tmp; proxy_temp_path $prefix/tmp; fastcgi_temp_path $prefix/tmp;
-  uwsgi_temp_path $prefix/tmp; scgi_temp_path $prefix/tmp;
+{ nginx_conf_head info 256; cat <<EOF; } >"$conf"
   log_format timed '\$remote_addr - \$remote_user [\$time_local] "\$request" \$status \$body_bytes_sent '
                    '"\$http_referer" "\$http_user_agent" \$request_time \$upstream_response_time \$host';
   limit_req_zone \$binary_remote_addr zone=slow:1m rate=1r/m;

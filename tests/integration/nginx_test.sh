@@ -26,15 +26,8 @@ make_cert() {
 write_conf() {
   local pre=$1
   mkdir -p "$pre/conf/conf.d" "$pre/conf/certs" "$pre/logs" "$pre/tmp"
-  cat >"$pre/conf/nginx.conf" <<CONF
-worker_processes 1;
-pid logs/nginx.pid;
-error_log logs/error.log;
-events { worker_connections 64; }
-http {
+  { nginx_conf_head; cat <<CONF; } >"$pre/conf/nginx.conf"
   access_log off;
-  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;
-  uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
   limit_req_zone \$binary_remote_addr zone=ollama:1m rate=20r/s;
   limit_req_zone \$binary_remote_addr zone=llama:1m rate=10r/s;
   include conf.d/*.conf;

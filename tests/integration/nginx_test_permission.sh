@@ -17,15 +17,8 @@ ip netns add "$ns" || { echo "cannot create a namespace" >&2; exit 1; }
 ip -n "$ns" link set lo up
 
 mkdir -p "$d/conf" "$d/logs" "$d/tmp"
-cat >"$d/conf/nginx.conf" <<CONF
-worker_processes 1;
-pid logs/nginx.pid;
-error_log logs/error.log;
-events { worker_connections 64; }
-http {
+{ nginx_conf_head; cat <<CONF; } >"$d/conf/nginx.conf"
   access_log logs/access.log;
-  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;
-  uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
   server { listen 127.0.0.1:80; server_name ollama.kernelcore.example.ts.net; return 204; }
 }
 CONF

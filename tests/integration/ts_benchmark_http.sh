@@ -20,14 +20,7 @@ up_port=$(free_port)
 dead_port=$(free_port)
 python3 -m http.server "$up_port" --bind 127.0.0.1 --directory "$prefix/www" >/dev/null 2>&1 &
 on_exit kill $!
-cat >"$prefix/nginx.conf" <<EOF
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log warn;
-worker_processes 1;
-events { worker_connections 512; }
-http {
-  client_body_temp_path $prefix/tmp; proxy_temp_path $prefix/tmp; fastcgi_temp_path $prefix/tmp;
-  uwsgi_temp_path $prefix/tmp; scgi_temp_path $prefix/tmp;
+{ nginx_conf_head warn 512; cat <<EOF; } >"$prefix/nginx.conf"
   upstream app { server 127.0.0.1:$up_port; keepalive 16; }
   log_format vhost '\$host \$http_x_bench';
   server {
