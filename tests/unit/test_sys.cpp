@@ -66,6 +66,17 @@ TEST_CASE("run kills a program at its deadline", "[sys][process]") {
   CHECK(r.elapsed < 5s);
 }
 
+TEST_CASE("run kills a program at its deadline after it closed its output", "[sys][process]") {
+  // Its pipes closed long before it ends (a daemon detaching, a hang after the last word):
+  // the deadline still holds, not only while output can come.
+  sys::RunOptions o;
+  o.timeout = 200ms;
+  auto r = sys::run({"sh", "-c", "echo bye; exec >&- 2>&-; exec sleep 10"}, o);
+  CHECK(r.timed_out);
+  CHECK(r.term_signal == SIGTERM);
+  CHECK(r.out == "bye\n");
+}
+
 TEST_CASE("run reports a program that does not exist", "[sys][process]") {
   CHECK_THROWS_AS(sys::run({"meshops-no-such-program"}), Error);
   CHECK_THROWS_WITH(sys::run({"meshops-no-such-program"}), "meshops-no-such-program: not found or not executable");

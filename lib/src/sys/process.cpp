@@ -1,6 +1,7 @@
 #include "meshops/sys/process.hpp"
 
 #include "meshops/error.hpp"
+#include "meshops/sys/fd.hpp"
 
 #include <fmt/format.h>
 
@@ -14,6 +15,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <unordered_set>
@@ -178,14 +180,20 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   if (options.input.empty()) in.close_end(1);
   else fcntl(in.fd[1], F_SETFL, O_NONBLOCK);
 
+  // Readable once the program has ended (pidfd, Linux 5.3): the deadline holds until then,
+  // also for a program that closed its output long before it ends. Without a pidfd the wait
+  // ends with the pipes.
+  Fd ended{static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))};
+  bool running = ended.valid();
   auto deadline = start + options.timeout;
   bool term_sent = false;
   char buf[65536];
-  while (out.fd[0] >= 0 || err.fd[0] >= 0) {
+  while (out.fd[0] >= 0 || err.fd[0] >= 0 || running) {
     std::vector<pollfd> fds;
     if (out.fd[0] >= 0) fds.push_back({out.fd[0], POLLIN, 0});
     if (err.fd[0] >= 0) fds.push_back({err.fd[0], POLLIN, 0});
     if (in.fd[1] >= 0) fds.push_back({in.fd[1], POLLOUT, 0});
+    if (running) fds.push_back({ended.get(), POLLIN, 0});
     auto now = Clock::now();
     if (now >= deadline) {
       if (!term_sent) {
@@ -203,6 +211,10 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     if (n < 0 && errno != EINTR) break;
     for (auto& p : fds) {
       if (!p.revents) continue;
+      if (p.fd == ended.get()) {
+        running = false;
+        continue;
+      }
       if (p.fd == in.fd[1]) {
         ssize_t w = write_without_sigpipe(p.fd, options.input.data() + written, options.input.size() - written);
         if (w > 0) written += static_cast<std::size_t>(w);
