@@ -77,7 +77,8 @@ chmod 0600 "$work/access.log"
 fault "nginx-logs, log not readable" "lacks read permission on $work/access.log \\(root:root 0600\\)" \
   nob "$(tool nginx-logs)" "$work/access.log"
 fault "nginx-logs errors, log not readable" "lacks read permission" nob "$(tool nginx-logs)" errors "$work/access.log"
-fault "ts-monitor-logs --file, log not readable" "readable only by root" nob "$(tool ts-monitor-logs)" --file "$work/access.log"
+fault "ts-monitor-logs --file, log not readable" "lacks read permission on $work/access.log \\(root:root 0600\\): run as root$" \
+  nob "$(tool ts-monitor-logs)" --file "$work/access.log"
 
 # --- the check tools' own documents (issue 17): ts-status and ts-quality print their JSON
 # themselves, with the hint in it, when tailscaled's socket refuses them.

@@ -1,6 +1,7 @@
 #include "sources.hpp"
 
 #include "meshops/error.hpp"
+#include "meshops/sys/access.hpp"
 #include "meshops/journal/reader.hpp"
 #include "meshops/sys/follow.hpp"
 #include "meshops/tailscale/bus.hpp"
@@ -58,7 +59,7 @@ void read_file_source(const SourceOptions& o, const Sink& sink) {
   if (int fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC); fd < 0) {
     int err = errno;
     throw meshops::Error(meshops::Exit::unknown, fmt::format("--file {}: {}", o.file, std::strerror(err)),
-                         err == EACCES ? "tailscaled's log is often readable only by root or the adm group" : "");
+                         meshops::sys::permission_hint(err, o.file, meshops::sys::Access::read));
   } else {
     ::close(fd);
   }
