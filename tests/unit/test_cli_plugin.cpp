@@ -23,8 +23,8 @@ std::vector<Metric> quality_metrics() {
 } // namespace
 
 TEST_CASE("render_plugin writes the status line with perfdata in base units", "[cli][plugin]") {
-  Summary s{"2 peers ok", {"other-server: latency 250 ms > 200 ms", "kernelcore: loss 30% > 5%"}};
-  CHECK(render_plugin("ts-quality", Exit::warning, s, quality_metrics(), "") ==
+  checks::Verdict v{Exit::warning, {"other-server: latency 250 ms > 200 ms", "kernelcore: loss 30% > 5%"}, ""};
+  CHECK(render_plugin("ts-quality", v, "2 peers ok", quality_metrics(), "") ==
         "TS-QUALITY WARNING - other-server: latency 250 ms > 200 ms (and 1 more) | "
         "'kernelcore rtt_avg'=0.000309736s;0.2;;0 'other-server rtt_avg'=0.25s;0.2;;0 "
         "'kernelcore loss'=30%;5;;0;100\n"
@@ -32,10 +32,10 @@ TEST_CASE("render_plugin writes the status line with perfdata in base units", "[
 }
 
 TEST_CASE("render_plugin says the OK summary when there is no reason", "[cli][plugin]") {
-  CHECK(render_plugin("ts-status", Exit::ok, {"Running, 2/2 peers online", {}},
+  CHECK(render_plugin("ts-status", {}, "Running, 2/2 peers online",
                       {{"meshops_ts_status_peers_online", "Online.", "gauge", {{{}, 2}}}}, "") ==
         "TS-STATUS OK - Running, 2/2 peers online | 'peers_online'=2\n");
-  CHECK(render_plugin("nginx-test", Exit::unknown, {}, {}, "hint: run as root\n") ==
+  CHECK(render_plugin("nginx-test", {Exit::unknown, {}, "run as root"}, "", {}, "hint: run as root\n") ==
         "NGINX-TEST UNKNOWN - unknown\nhint: run as root\n");
 }
 
@@ -43,7 +43,7 @@ TEST_CASE("render_plugin keeps network text from breaking the format", "[cli][pl
   // A peer named with '|', '=', a quote and an escape sequence: none may end the text, start
   // perfdata, end a label or reach the terminal.
   Metric m{"meshops_ts_status_peer_online", "Online.", "gauge", {{{{"peer", "a|b='c\x1b[2J"}}, 0}}};
-  CHECK(render_plugin("ts-status", Exit::critical, {"", {"peer a|b offline\nnext"}}, {m}, "") ==
+  CHECK(render_plugin("ts-status", {Exit::critical, {"peer a|b offline\nnext"}, ""}, "", {m}, "") ==
         "TS-STATUS CRITICAL - peer a/b offline\\nnext | 'a/b_''c\\e[2J peer_online'=0\n");
 }
 

@@ -54,7 +54,8 @@ TEST_CASE("Worst of one critical and one unknown check is CRITICAL, exit 2", "[m
         "# TYPE meshops_health_check_duration_seconds gauge\n"
         "meshops_health_check_duration_seconds{check=\"fw-status\"} 1.5\n"
         "meshops_health_check_duration_seconds{check=\"nginx-test\"} 1.5\n");
-  auto s = health::to_summary(h);
+  auto s = health::to_verdict(h);
+  CHECK(s.state == Exit::critical);
   CHECK(s.reasons.front() == "fw-status: tcp/8443 is open to 198.51.100.7 on eth0, but no zone declares it");
 }
 

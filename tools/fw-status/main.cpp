@@ -147,17 +147,17 @@ Exit run(const Options& o, const cli::CommonOptions& common) {
   }
   if (o.check) {
     auto report = meshops::checks::fw::collect(o.file, config);
-    return cli::emit_check(common, report.verdict.state,
+    return cli::emit_check(common, report.verdict,
                            {[&] { cli::print_json(fw_status::check_json(report), out); },
                             [&] { cli::write_stdout(fw_status::check_text(report, out)); },
                             [&] { return fw_status::check_metrics(report); },
-                            [&] { return fw_status::check_summary(report); }},
+                            [&] { return fw_status::check_ok_text(report); }},
                            report.error);
   }
   auto rs = meshops::checks::fw::load_ruleset(o.file);
   auto zones = nft::analyse_zones(rs, config.firewall, services);
   std::string source = o.file.empty() ? "live" : o.file;
-  cli::emit(common, Exit::ok,
+  cli::emit(common, {},
             {[&] { cli::print_json(fw_status::zones_json(rs, zones, source, o.rules), out); },
              [&] { cli::write_stdout(o.rules ? fw_status::rules_text(rs, out) : fw_status::zones_text(rs, zones, out)); },
              [&] { return fw_status::metrics(rs, zones); }});

@@ -47,8 +47,8 @@ nlohmann::ordered_json check_json(const CheckReport& r);
 std::string check_text(const CheckReport& r, const meshops::cli::Output& out);
 /// Drift findings by severity.
 std::vector<meshops::cli::Metric> check_metrics(const CheckReport& r);
-/// For --plugin: "ruleset matches the declared zones (N probes)", and the verdict's reasons.
-meshops::cli::Summary check_summary(const CheckReport& r);
+/// For --plugin, the text of a verdict without reasons: "ruleset matches the declared zones (N probes)".
+std::string check_ok_text(const CheckReport& r);
 
 /// Per zone and per chain counters, rule and table counts.
 std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr);

@@ -36,11 +36,13 @@ using Clock = std::chrono::steady_clock;
 
 std::atomic<int> g_running{0};
 
-/// The outcome of a check report: its state, the first of its reasons (the plugin's words) or
-/// the error, its document and its metrics (with the run metrics its own --prom-file writes).
-template <class Report, class Summary>
+/// The outcome of a check report: its state, the first reason of its plugin verdict (or its
+/// ok text) or the error, its document and its metrics (with the run metrics its own
+/// --prom-file writes).
+template <class Report>
 Outcome outcome_of(const std::string& name, const Report& r, nlohmann::ordered_json doc,
-                   const std::function<std::vector<cli::Metric>()>& metrics, const Summary& summary) {
+                   const std::function<std::vector<cli::Metric>()>& metrics, const checks::Verdict& words,
+                   const std::string& ok) {
   Outcome o;
   o.name = name;
   o.state = r.verdict.state;
@@ -49,8 +51,8 @@ Outcome outcome_of(const std::string& name, const Report& r, nlohmann::ordered_j
   if (r.error) {
     o.reason = r.error->what();
   } else {
-    o.reason = summary.reasons.empty() ? summary.ok : summary.reasons.front();
-    if (summary.reasons.size() > 1) o.reason += fmt::format(" (+{} more)", summary.reasons.size() - 1);
+    o.reason = words.reasons.empty() ? ok : words.reasons.front();
+    if (words.reasons.size() > 1) o.reason += fmt::format(" (+{} more)", words.reasons.size() - 1);
     o.metrics = metrics();
   }
   auto run = cli::run_metrics(name, r.verdict.state, /*up=*/!r.error, cli::now_unix_s());
@@ -92,7 +94,8 @@ std::function<Outcome()> check_fn(const std::string& name, const Options& o, con
       opts.timeout = o.op_timeout;
       if (!cfg.monitoring.exit_nodes.empty()) opts.primary_exit_node = cfg.monitoring.exit_nodes.front();
       auto r = checks::ts_status::collect(opts);
-      auto out = outcome_of(name, r, ts_status::to_json(r), [&] { return ts_status::to_prom(r); }, ts_status::to_summary(r));
+      auto out = outcome_of(name, r, ts_status::to_json(r), [&] { return ts_status::to_prom(r); }, r.verdict,
+                            ts_status::ok_text(r));
       tailscaled_down_is_critical(out, r);
       return out;
     };
@@ -106,18 +109,21 @@ std::function<Outcome()> check_fn(const std::string& name, const Options& o, con
       opts.quality.thresholds = meshops::monitor::thresholds_from(cfg.monitoring);
       opts.quality.stop = stop.get();
       auto r = checks::ts_quality::collect(opts);
-      auto out = outcome_of(name, r, ts_quality::to_json(r), [&] { return ts_quality::to_prom(r); }, ts_quality::to_summary(r));
+      auto out = outcome_of(name, r, ts_quality::to_json(r), [&] { return ts_quality::to_prom(r); },
+                            r.verdict, ts_quality::ok_text(r));
       tailscaled_down_is_critical(out, r);
       return out;
     };
   if (name == "fw-status")
     return [=] {
       auto r = checks::fw::collect("", cfg);
-      return outcome_of(name, r, fw_status::check_json(r), [&] { return fw_status::check_metrics(r); }, fw_status::check_summary(r));
+      return outcome_of(name, r, fw_status::check_json(r), [&] { return fw_status::check_metrics(r); }, r.verdict,
+                        fw_status::check_ok_text(r));
     };
   return [=] {
     auto r = checks::nginx_test::collect(checks::nginx_test::resolve({o.nginx, o.nginx_config, o.nginx_prefix, {}, {}}, cfg, o.op_timeout), cfg);
-    return outcome_of(name, r, nginx_test::to_json(r), [&] { return nginx_test::to_prom(r); }, nginx_test::to_summary(r));
+    return outcome_of(name, r, nginx_test::to_json(r), [&] { return nginx_test::to_prom(r); }, r.verdict,
+                      nginx_test::ok_text(r));
   };
 }
 

@@ -51,11 +51,11 @@ int main(int argc, char** argv) {
           for (const auto& c : h.checks)
             cli::warn("meshops-health", fmt::format("{}: {} in {:.0f} ms, as `{}`", c.name, exit_name(c.state), c.elapsed_ms,
                                                     fmt::join(c.argv, " ")));
-        cli::emit(common, h.state,
+        cli::emit(common, health::to_verdict(h),
                   {[&] { cli::print_json(health::to_json(h), common.output); },
                    [&] { cli::write_stdout(health::to_text(h, common.output)); },
                    [&] { return health::to_prom(h); },
-                   [&] { return health::to_summary(h); }});
+                   [&] { return health::ok_text(h); }});
         return h.state;
       });
   // A check cut off at its deadline may still run (its programs were killed then): end

@@ -59,7 +59,7 @@ json to_json(const Health& h) {
   return {{"schema", "meshops/meshops-health/1"},
           {"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now(), /*with_millis=*/false)},
           {"status", meshops::exit_name(h.state)},
-          {"reasons", to_summary(h).reasons},
+          {"reasons", to_verdict(h).reasons},
           {"exit_code", static_cast<int>(h.state)},
           {"checks", checks}};
 }
@@ -77,12 +77,14 @@ std::vector<cli::Metric> to_prom(const Health& h) {
   return out;
 }
 
-cli::Summary to_summary(const Health& h) {
-  cli::Summary s{fmt::format("all {} checks ok", h.checks.size()), {}};
+meshops::checks::Verdict to_verdict(const Health& h) {
+  meshops::checks::Verdict v{h.state, {}, {}};
   for (auto state : kNotOk)
     for (const auto& c : h.checks)
-      if (c.state == state) s.reasons.push_back(fmt::format("{}: {}", c.name, c.reason));
-  return s;
+      if (c.state == state) v.reasons.push_back(fmt::format("{}: {}", c.name, c.reason));
+  return v;
 }
+
+std::string ok_text(const Health& h) { return fmt::format("all {} checks ok", h.checks.size()); }
 
 } // namespace health

@@ -109,13 +109,13 @@ Exit run(const Flags& f, const cli::CommonOptions& common) {
 
   if (f.check) {
     auto findings = reach::check_intent(reports, facts, cfg);
-    Exit cs = Exit::ok;
-    for (const auto& x : findings) cs = meshops::worst(cs, x.severity);
-    cli::emit(common, cs,
+    auto verdict = meshops_reach::check_verdict(findings);
+    const Exit cs = verdict.state;
+    cli::emit(common, verdict,
               {[&] { cli::print_json(meshops_reach::check_json(findings, reports, cs), out); },
                [&] { cli::write_stdout(meshops_reach::check_text(findings, reports, cs, out)); },
                [&] { return meshops_reach::check_metrics(findings, reports); },
-               [&] { return meshops_reach::check_summary(findings, reports); }});
+               [&] { return meshops_reach::check_ok_text(reports); }});
     return cs;
   }
   if (f.matrix) {

@@ -168,13 +168,16 @@ nlohmann::ordered_json check_json(const std::vector<meshops::checks::reach::Inte
   return j;
 }
 
-cli::Summary check_summary(const std::vector<meshops::checks::reach::IntentFinding>& findings,
-                           const std::vector<Report>& reports) {
-  cli::Summary out{fmt::format("{} pairs agree with allowFrom", reports.size()), {}};
+meshops::checks::Verdict check_verdict(const std::vector<meshops::checks::reach::IntentFinding>& findings) {
+  meshops::checks::Verdict out;
   for (auto sev : {meshops::Exit::critical, meshops::Exit::unknown, meshops::Exit::warning})
     for (const auto& f : findings)
-      if (f.severity == sev) out.reasons.push_back(f.what);
+      if (f.severity == sev) out.add(sev, f.what);
   return out;
+}
+
+std::string check_ok_text(const std::vector<Report>& reports) {
+  return fmt::format("{} pairs agree with allowFrom", reports.size());
 }
 
 std::vector<cli::Metric> check_metrics(const std::vector<meshops::checks::reach::IntentFinding>& findings,

@@ -31,8 +31,9 @@ nlohmann::ordered_json check_json(const std::vector<meshops::checks::reach::Inte
                                   const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state);
 std::vector<meshops::cli::Metric> check_metrics(const std::vector<meshops::checks::reach::IntentFinding>& findings,
                                                 const std::vector<meshops::checks::reach::Report>& reports);
-/// For --plugin: "N pairs agree with allowFrom", a reason per finding, the worst first.
-meshops::cli::Summary check_summary(const std::vector<meshops::checks::reach::IntentFinding>& findings,
-                                    const std::vector<meshops::checks::reach::Report>& reports);
+/// The findings' verdict: the worst of their severities, a reason per finding, the worst first.
+meshops::checks::Verdict check_verdict(const std::vector<meshops::checks::reach::IntentFinding>& findings);
+/// For --plugin, the text of a verdict without reasons: "N pairs agree with allowFrom".
+std::string check_ok_text(const std::vector<meshops::checks::reach::Report>& reports);
 
 } // namespace meshops_reach

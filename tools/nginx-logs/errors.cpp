@@ -78,10 +78,10 @@ Exit run_errors(const Options& o, const cli::CommonOptions& c) {
       if (report.recent.size() > o.last) report.recent.pop_front();
     });
 
-  cli::emit(c, Exit::ok,
+  cli::emit(c, {},
             {[&] { cli::print_json(to_json(report, meshops::sys::format_utc(std::chrono::system_clock::now())), c.output); },
              [&] { cli::write_stdout(to_text(report, c.output)); }, [&] { return to_prom(report); },
-             [&] { return to_summary(report); }});
+             [&] { return ok_text(report); }});
   return Exit::ok;
 }
 

@@ -95,14 +95,14 @@ nginx::Summary summary_of(const nginx::Aggregator& agg, const Options& o, const 
 }
 
 void print(const nginx::Summary& s, const meshops::cli::CommonOptions& c) {
-  meshops::cli::emit(c, Exit::ok,
+  meshops::cli::emit(c, {},
                      {[&] {
                         nlohmann::ordered_json stamp{{"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now())}};
                         meshops::cli::print_json(nginx::summary_to_json(s, stamp), c.output);
                       },
                       [&] { meshops::cli::write_stdout(to_text(s, c.output)); },
                       [&] { return to_prom(s); },
-                      [&] { return to_summary(s); }});
+                      [&] { return ok_text(s); }});
 }
 
 Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const nginx::AggregateOptions& ao,
@@ -121,7 +121,7 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
       warn_unread(path, s.unread_lines, *s.unread_example, origin);
       unread_told = true;
     }
-    meshops::cli::emit(c, Exit::ok,
+    meshops::cli::emit(c, {},
                        {[&] {
                           nlohmann::ordered_json stamp{
                               {"event", "summary"}, {"ts", meshops::sys::format_utc(std::chrono::system_clock::now())}};
@@ -129,7 +129,7 @@ Exit follow_summary(const std::string& path, const nginx::LogFormat& lf, const n
                         },
                         [&] { meshops::cli::write_stdout(to_text(s, c.output)); },
                         [&] { return to_prom(s); },
-                        [&] { return to_summary(s); }});
+                        [&] { return ok_text(s); }});
     std::fflush(stdout);
   };
   while (!meshops::sys::stop_requested()) {

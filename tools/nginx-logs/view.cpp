@@ -176,8 +176,8 @@ std::vector<cli::Metric> to_prom(const nginx::Summary& s) {
   return m;
 }
 
-cli::Summary to_summary(const nginx::Summary& s) {
-  return {fmt::format("{} requests, {} 5xx, {} rate limited", s.requests, s.status_class[5], s.rate_limited_429 + s.rate_limited_503), {}};
+std::string ok_text(const nginx::Summary& s) {
+  return fmt::format("{} requests, {} 5xx, {} rate limited", s.requests, s.status_class[5], s.rate_limited_429 + s.rate_limited_503);
 }
 
 nlohmann::ordered_json to_json(const nginx::ErrorRecord& r) {
@@ -266,8 +266,8 @@ std::vector<cli::Metric> to_prom(const ErrorsReport& r) {
   return {levels, rejected};
 }
 
-cli::Summary to_summary(const ErrorsReport& r) {
-  return {fmt::format("{} error log entries in {} lines", r.summary.entries, r.summary.lines), {}};
+std::string ok_text(const ErrorsReport& r) {
+  return fmt::format("{} error log entries in {} lines", r.summary.entries, r.summary.lines);
 }
 
 } // namespace nginx_logs

@@ -24,7 +24,7 @@ std::string to_text(const meshops::nginx::Summary& s, const meshops::cli::Output
 /// The summary's counts as Prometheus metrics.
 std::vector<meshops::cli::Metric> to_prom(const meshops::nginx::Summary& s);
 /// For --plugin: the counts in one line (nginx-logs judges nothing: always OK).
-meshops::cli::Summary to_summary(const meshops::nginx::Summary& s);
+std::string ok_text(const meshops::nginx::Summary& s);
 
 /// One error log entry as its record: event "error", ts (RFC 3339), level, pid, tid,
 /// connection, message, client, server, request, upstream, host, referrer, limit, zone.
@@ -34,6 +34,7 @@ nlohmann::ordered_json to_json(const ErrorsReport& r, const std::string& generat
 /// The recent entries as a table, then the counts per level and per zone.
 std::string to_text(const ErrorsReport& r, const meshops::cli::Output& out);
 std::vector<meshops::cli::Metric> to_prom(const ErrorsReport& r);
-meshops::cli::Summary to_summary(const ErrorsReport& r);
+/// For --plugin: "N error log entries in M lines" (always OK).
+std::string ok_text(const ErrorsReport& r);
 
 } // namespace nginx_logs

@@ -47,11 +47,11 @@ int main(int argc, char** argv) {
     // nginx that could not run at all: tool_main reports it, and prints the JSON document of
     // an error (its hint included).
     if (report.error) throw *report.error;
-    cli::emit(common, report.verdict.state,
+    cli::emit(common, report.verdict,
               {[&] { cli::print_json(nginx_test::to_json(report), common.output); },
                [&] { cli::write_stdout(nginx_test::to_text(report, common.output, common.verbose > 0)); },
                [&] { return nginx_test::to_prom(report); },
-               [&] { return nginx_test::to_summary(report); }});
+               [&] { return nginx_test::ok_text(report); }});
     // The report is printed first (its JSON says why too), then the problem as every tool
     // reports an error: `nginx-test: what`, and `hint: ...` below it.
     if (!report.problem.empty()) throw meshops::Error(report.verdict.state, report.problem, report.hint);

@@ -26,7 +26,7 @@ std::string to_text(const Report& r, const meshops::cli::Output& out, bool verbo
 /// meshops_nginx_test_* metrics.
 std::vector<meshops::cli::Metric> to_prom(const Report& r);
 
-/// For --plugin: "configuration ok, N checks ok", and the verdict's reasons.
-meshops::cli::Summary to_summary(const Report& r);
+/// For --plugin, the text of a verdict without reasons: "configuration ok, N checks ok".
+std::string ok_text(const Report& r);
 
 } // namespace nginx_test

@@ -78,11 +78,11 @@ int main(int argc, char** argv) {
         auto report = checks::ts_quality::collect(opts);
         progress.clear();
         // Every state ends in the whole document: a run that could not check says why in it.
-        return cli::emit_check(common, report.verdict.state,
+        return cli::emit_check(common, report.verdict,
                                {[&] { cli::print_json(ts_quality::to_json(report), common.output); },
                                 [&] { cli::write_stdout(ts_quality::to_text(report, common.output)); },
                                 [&] { return ts_quality::to_prom(report); },
-                                [&] { return ts_quality::to_summary(report); }},
+                                [&] { return ts_quality::ok_text(report); }},
                                report.error);
       });
 }

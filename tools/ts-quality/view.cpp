@@ -284,14 +284,12 @@ std::vector<meshops::cli::Metric> to_prom(const Report& r) {
   return out;
 }
 
-meshops::cli::Summary to_summary(const Report& r) {
-  meshops::cli::Summary out{"", r.verdict.reasons};
+std::string ok_text(const Report& r) {
   std::map<std::string, int> paths;
   for (const auto& q : r.measurement.targets) ++paths[meshops::monitor::to_string(q.path.kind)];
   std::string by_path;
   for (const auto& [kind, n] : paths) by_path += fmt::format("{}{} {}", by_path.empty() ? "" : ", ", kind, n);
-  out.ok = fmt::format("{} peers ok{}", r.measurement.targets.size(), by_path.empty() ? "" : " (" + by_path + ")");
-  return out;
+  return fmt::format("{} peers ok{}", r.measurement.targets.size(), by_path.empty() ? "" : " (" + by_path + ")");
 }
 
 } // namespace ts_quality

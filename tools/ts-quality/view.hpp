@@ -21,7 +21,7 @@ std::string sparkline(const std::vector<meshops::monitor::Probe>& probes);
 nlohmann::ordered_json to_json(const Report& r);
 std::string to_text(const Report& r, const meshops::cli::Output& out);
 std::vector<meshops::cli::Metric> to_prom(const Report& r);
-/// For --plugin: "N peers ok (direct N)", and a reason per peer not ok ("other-server: down").
-meshops::cli::Summary to_summary(const Report& r);
+/// For --plugin, the text of a verdict without reasons: "N peers ok (direct N)".
+std::string ok_text(const Report& r);
 
 } // namespace ts_quality

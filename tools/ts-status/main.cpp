@@ -47,11 +47,11 @@ int main(int argc, char** argv) {
         if (!cfg.monitoring.exit_nodes.empty()) opts.primary_exit_node = cfg.monitoring.exit_nodes.front();
         auto report = checks::ts_status::collect(opts);
         // Every state ends in the whole document: a run that could not check says why in it.
-        return cli::emit_check(common, report.verdict.state,
+        return cli::emit_check(common, report.verdict,
                                {[&] { cli::print_json(ts_status::to_json(report), common.output); },
                                 [&] { cli::write_stdout(ts_status::to_text(report, common.output)); },
                                 [&] { return ts_status::to_prom(report); },
-                                [&] { return ts_status::to_summary(report); }},
+                                [&] { return ts_status::ok_text(report); }},
                                report.error);
       });
 }

@@ -325,10 +325,10 @@ std::vector<meshops::cli::Metric> to_prom(const Report& v) {
   return out;
 }
 
-meshops::cli::Summary to_summary(const Report& v) {
+std::string ok_text(const Report& v) {
   std::size_t online = 0;
   for (const auto& p : v.status.peers) online += p.online;
-  return {fmt::format("{}, {}/{} peers online", v.status.backend_state, online, v.status.peers.size()), v.verdict.reasons};
+  return fmt::format("{}, {}/{} peers online", v.status.backend_state, online, v.status.peers.size());
 }
 
 } // namespace ts_status

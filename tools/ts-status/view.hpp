@@ -22,7 +22,7 @@ std::string completion_names(const meshops::tailscale::Status& status);
 nlohmann::ordered_json to_json(const Report& r);
 std::string to_text(const Report& r, const meshops::cli::Output& out);
 std::vector<meshops::cli::Metric> to_prom(const Report& r);
-/// For --plugin: "Running, N/M peers online", and the reasons.
-meshops::cli::Summary to_summary(const Report& r);
+/// For --plugin, the text of a verdict without reasons: "Running, N/M peers online".
+std::string ok_text(const Report& r);
 
 } // namespace ts_status

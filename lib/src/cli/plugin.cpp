@@ -93,18 +93,20 @@ std::string plugin_perfdata(std::string_view tool, const std::vector<Metric>& me
   return out;
 }
 
-std::string render_plugin(std::string_view tool, Exit state, const Summary& summary,
+std::string render_plugin(std::string_view tool, const checks::Verdict& verdict, std::string_view ok,
                           const std::vector<Metric>& metrics, std::string_view details) {
+  const Exit state = verdict.state;
+  const auto& reasons = verdict.reasons;
   const std::string service = sys::upper(tool);
   const char* word = state == Exit::ok ? "OK" : state == Exit::warning ? "WARNING" : state == Exit::critical ? "CRITICAL" : "UNKNOWN";
-  std::string text = summary.reasons.empty() ? summary.ok : summary.reasons.front();
+  std::string text(reasons.empty() ? ok : std::string_view(reasons.front()));
   if (text.empty()) text = exit_name(state);
   std::string out = fmt::format("{} {} - {}", service, word, plugin_safe(text));
-  if (summary.reasons.size() > 1) out += fmt::format(" (and {} more)", summary.reasons.size() - 1);
+  if (reasons.size() > 1) out += fmt::format(" (and {} more)", reasons.size() - 1);
   const std::string perf = plugin_perfdata(tool, metrics);
   if (!perf.empty()) out += " | " + perf;
   out += '\n';
-  for (std::size_t i = 1; i < summary.reasons.size(); ++i) out += plugin_safe(summary.reasons[i]) + '\n';
+  for (std::size_t i = 1; i < reasons.size(); ++i) out += plugin_safe(reasons[i]) + '\n';
   // The details as printed for a terminal, but with '|' replaced: they are already escaped.
   std::string rest(details);
   for (char& c : rest)

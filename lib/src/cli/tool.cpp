@@ -149,12 +149,13 @@ int tool_main(const ToolInfo& info, CommonOptions& common, int argc, char** argv
   }
   // --plugin owes its status line in every state: the error it failed with, the hint below.
   if (!failure.empty() && common.output.format == Format::plugin && !stdout_written())
-    write_stdout(render_plugin(info.name, code, {"", {failure}}, {}, hint.empty() ? "" : "hint: " + terminal_safe(hint) + "\n"));
+    write_stdout(render_plugin(info.name, {code, {failure}, hint}, "", {}, hint.empty() ? "" : "hint: " + terminal_safe(hint) + "\n"));
   if (std::fflush(stdout) != 0 && errno == EPIPE) return 0;
   return static_cast<int>(code);
 }
 
-void emit(const CommonOptions& common, Exit state, const Views& views) {
+void emit(const CommonOptions& common, const checks::Verdict& verdict, const Views& views) {
+  const Exit state = verdict.state;
   common.emitted = true;
   const bool plugin = common.output.format == Format::plugin;
   std::vector<Metric> metrics;
@@ -180,13 +181,14 @@ void emit(const CommonOptions& common, Exit state, const Views& views) {
   }
   if (common.output.format == Format::json) views.json();
   else if (common.output.format == Format::text) views.text();
-  else if (plugin) write_stdout(render_plugin(common.tool, state, views.summary ? views.summary() : Summary{}, metrics, ""));
+  else if (plugin) write_stdout(render_plugin(common.tool, verdict, views.ok ? views.ok() : std::string(), metrics, ""));
 }
 
-Exit emit_check(const CommonOptions& common, Exit state, const Views& views, const std::optional<Error>& error) {
+Exit emit_check(const CommonOptions& common, const checks::Verdict& verdict, const Views& views,
+                const std::optional<Error>& error) {
   if (!error) {
-    emit(common, state, views);
-    return state;
+    emit(common, verdict, views);
+    return verdict.state;
   }
   if (common.output.format == Format::json) views.json();
   throw *error;

@@ -66,24 +66,25 @@ struct Views {
   std::function<void()> json;                    ///< prints the JSON document
   std::function<void()> text;                    ///< prints the text view
   std::function<std::vector<Metric>()> metrics;  ///< the tool's own metrics
-  std::function<Summary()> summary = {};         ///< the result in words, for --plugin
+  std::function<std::string()> ok = {};          ///< --plugin's text when the verdict has no reason
 };
 
 /// Shows a check's result: the JSON, text or plugin view on stdout, and with --prom /
-/// --prom-file the metrics followed by run_metrics(state, up=1): --prom-file is written
+/// --prom-file the metrics followed by run_metrics(verdict.state, up=1): --prom-file is written
 /// (atomically) before stdout, and beside --json or --plugin too. --plugin prints
-/// render_plugin() of the summary and the tool's metrics. Called again (a follow), it rewrites
+/// render_plugin() of the verdict, views.ok and the tool's metrics. Called again (a follow), it rewrites
 /// the file. A run that ends without emit() (an error) gets the run metrics alone with up=0
 /// from tool_main, and with --plugin an UNKNOWN (or the error's state) status line. A file that
 /// cannot be written is the run's error (thrown after the text view): --json and --plugin then
 /// print tool_main's failure document and status line, never the measured state.
-void emit(const CommonOptions& common, Exit state, const Views& views);
+void emit(const CommonOptions& common, const checks::Verdict& verdict, const Views& views);
 
-/// A check's last step: emit() its views and return state; or, for a run that could not check
+/// A check's last step: emit() its views and return verdict.state; or, for a run that could not check
 /// (error set), print the JSON document alone (with --json every state ends in one) and throw
 /// the error, which tool_main reports on stderr, in --prom-file's failure metrics and in
 /// --plugin's status line.
-Exit emit_check(const CommonOptions& common, Exit state, const Views& views, const std::optional<Error>& error);
+Exit emit_check(const CommonOptions& common, const checks::Verdict& verdict, const Views& views,
+                const std::optional<Error>& error);
 
 /// Writes `TOOL: message` (escaped) to stderr: for warnings that do not end the run.
 void warn(const std::string& tool, const std::string& message);
