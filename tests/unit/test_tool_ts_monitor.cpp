@@ -1,6 +1,7 @@
 // ts-monitor's views: event lines (exact text, columns aligned with or without colour, the
-// same event's NDJSON record) and --status JSON.
+// same event's NDJSON record) and --status as text and JSON, exact.
 #include "view.hpp"
+#include "view_test.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -89,7 +90,7 @@ TEST_CASE("Event records: the NDJSON of each event", "[ts-monitor][view][json]")
 
 TEST_CASE("--status JSON says when it was made, right after the schema", "[ts-monitor][view][json]") {
   auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1795000000));
-  auto j = ts_monitor::status_json(std::nullopt, "/var/lib/meshops/monitor.json", at);
+  auto j = ts_monitor::to_json(ts_monitor::Status{"/var/lib/meshops/monitor.json", std::nullopt}, at);
   auto it = j.begin();
   CHECK(it.key() == "schema");
   ++it;
@@ -97,4 +98,44 @@ TEST_CASE("--status JSON says when it was made, right after the schema", "[ts-mo
   CHECK(j["generated_at"] == "2026-11-18T11:06:40Z");
   CHECK(j["status"] == "unknown");
   CHECK(j["state"].is_null());
+}
+
+namespace {
+/// A state after one failover: on exit-b since exit-a lost every probe.
+ts_monitor::Status failed_over() {
+  mon::MonitorState st;
+  st.mode = mon::Mode::failover;
+  st.exit_node = "exit-b";
+  st.consecutive_failures = 0;
+  st.checks = 12;
+  st.failed_checks = 3;
+  st.last_health = mon::Health::healthy;
+  st.last_check = kAt;
+  st.transitions.push_back({kAt, mon::Mode::primary, mon::Mode::failover, "exit-a", "exit-b", "exit-a: loss 100% > 5%"});
+  return {"/var/lib/meshops/monitor.json", st};
+}
+} // namespace
+
+TEST_CASE("--status text: the state table, the transitions, the file; exact", "[ts-monitor][view]") {
+  auto out = plain_output();
+  CHECK(ts_monitor::to_text(failed_over(), out) ==
+        "MODE      EXIT NODE  LAST CHECK                HEALTH   FAILED IN A ROW  CHECKS  FAILED  REASON\n"
+        "failover  exit-b     2026-11-20T18:50:58.238Z  healthy                0      12       3  -\n"
+        "\n"
+        "AT                        FROM              TO                 REASON\n"
+        "2026-11-20T18:50:58.238Z  primary (exit-a)  failover (exit-b)  exit-a: loss 100% > 5%\n"
+        "\n"
+        "State file /var/lib/meshops/monitor.json.\n");
+  CHECK(ts_monitor::status_code(failed_over()) == meshops::Exit::warning);
+  CHECK(ts_monitor::to_text(ts_monitor::Status{"/var/lib/meshops/monitor.json", std::nullopt}, out) ==
+        "No state at /var/lib/meshops/monitor.json: ts-monitor has not run here yet.\n");
+}
+
+TEST_CASE("--status JSON of a state: the state file's document under state, without its schema", "[ts-monitor][view][json]") {
+  CHECK(without_time(ts_monitor::to_json(failed_over(), std::chrono::system_clock::now())) ==
+        R"({"schema":"meshops/ts-monitor/1","state_file":"/var/lib/meshops/monitor.json","status":"warning","state":)"
+        R"({"mode":"failover","exit_node":"exit-b","consecutive_failures":0,"primary_healthy_streak":0,"checks":12,)"
+        R"("failed_checks":3,"unknown_checks":0,"last_health":"healthy","last_reason":"","last_check":"2026-11-20T18:50:58.238Z",)"
+        R"("last_restore_probe":null,"transitions":[{"at":"2026-11-20T18:50:58.238Z","from":"primary","to":"failover",)"
+        R"("from_exit_node":"exit-a","to_exit_node":"exit-b","reason":"exit-a: loss 100% > 5%"}]}})");
 }

@@ -1,8 +1,8 @@
 // ts-monitor-logs: records, filters and renderings; the journal source on a real journal file
 // made by systemd-journal-remote from the tailscaled log captured on the test tailnet (with its
 // real restart), read through sd-journal; the file source on the captured log.
-#include "record.hpp"
 #include "sources.hpp"
+#include "view.hpp"
 
 #include "meshops/journal/reader.hpp"
 #include "meshops/sys/atomic_file.hpp"
@@ -107,6 +107,8 @@ TEST_CASE("Text lines are escaped and show the peer", "[tool][ts-monitor-logs]")
   auto line = to_text(r, out);
   CHECK(line.find('\x1b') == std::string::npos);
   CHECK(line.find("[evil\\e[31m] dns: \\e]0;title\\x07") != std::string::npos);
+  // Exact: no time ("-", never made up), level, category, the peer, the message.
+  CHECK(line == "-                   info    dns       [evil\\e[31m] dns: \\e]0;title\\x07\n");
 }
 
 TEST_CASE("The journal source reads tailscaled's entries through sd-journal, says the restart once", "[tool][ts-monitor-logs][journal]") {

@@ -1,8 +1,8 @@
 // ts-monitor-logs: tailscaled's log and what it means, from the journal, a log file, or its
 // own LocalAPI streams; each line classified (category, level, peer), derived events (peer
 // online/offline, direct<->relay, DERP home, backend state, exit node), filters, -f follows.
-#include "record.hpp"
 #include "sources.hpp"
+#include "view.hpp"
 
 #include "meshops/cli/tool.hpp"
 #include "meshops/config/config.hpp"

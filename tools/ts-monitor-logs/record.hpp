@@ -1,12 +1,9 @@
 #pragma once
 // ts-monitor-logs' one record: a classified log line or a derived event, from any source; the
-// filters of the command line; and the two renderings (a coloured line, an NDJSON object).
-#include "meshops/cli/output.hpp"
+// filters of the command line. Its views are in view.hpp.
 #include "meshops/sys/time.hpp"
 #include "meshops/tailscale/bus_events.hpp"
 #include "meshops/tailscale/log_classify.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <optional>
@@ -48,11 +45,5 @@ struct Filters {
 /// Whether r passes every filter (a record without a time passes --since: it cannot be told
 /// older).
 bool keep(const Record& r, const Filters& f);
-
-/// The NDJSON object: ts (null when unknown), event, source, category, level, peer (null when none), message,
-/// and from/to for derived events.
-nlohmann::ordered_json to_json(const Record& r);
-/// One line for people: "TIME LEVEL CATEGORY [PEER] message", escaped, coloured by level.
-std::string to_text(const Record& r, const meshops::cli::Output& out);
 
 } // namespace ts_monitor_logs

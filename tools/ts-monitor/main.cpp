@@ -37,9 +37,9 @@ int main(int argc, char** argv) {
         if (!state_dir.empty()) cfg.monitoring.state_dir = state_dir;
         auto path = monitor::state_path(cfg.monitoring.state_dir);
         if (status) {
-          auto st = monitor::load_state(path);
-          if (common.output.format == cli::Format::json) cli::print_json(ts_monitor::status_json(st, path, std::chrono::system_clock::now()), common.output);
-          else cli::write_stdout(ts_monitor::status_text(st, path, common.output));
+          const ts_monitor::Status st{path, monitor::load_state(path)};
+          if (common.output.format == cli::Format::json) cli::print_json(ts_monitor::to_json(st, std::chrono::system_clock::now()), common.output);
+          else cli::write_stdout(ts_monitor::to_text(st, common.output));
           return ts_monitor::status_code(st);
         }
         monitor::RunnerOptions ro;

@@ -37,31 +37,32 @@ std::string to_text(const mon::RunnerEvent& r, const meshops::cli::Output& out) 
   return line + "\n";
 }
 
-Exit status_code(const std::optional<mon::MonitorState>& st) {
+Exit status_code(const Status& s) {
+  const auto& st = s.state;
   if (!st || !st->last_check || st->last_health == mon::Health::unknown) return Exit::unknown;
   if (st->last_health == mon::Health::failed) return Exit::critical;
   if (st->mode != mon::Mode::primary) return Exit::warning;
   return Exit::ok;
 }
 
-nlohmann::ordered_json status_json(const std::optional<mon::MonitorState>& st, const std::string& path,
-                                   std::chrono::system_clock::time_point now) {
+nlohmann::ordered_json to_json(const Status& s, std::chrono::system_clock::time_point now) {
   nlohmann::ordered_json j{{"schema", "meshops/ts-monitor/1"},
                            {"generated_at", meshops::sys::format_utc(now, /*with_millis=*/false)},
-                           {"state_file", path},
-                           {"status", meshops::exit_name(status_code(st))}};
-  if (st) {
-    auto s = mon::state_to_json(*st);
-    s.erase("schema");
-    j["state"] = s;
+                           {"state_file", s.path},
+                           {"status", meshops::exit_name(status_code(s))}};
+  if (s.state) {
+    auto doc = mon::state_to_json(*s.state);
+    doc.erase("schema");
+    j["state"] = doc;
   } else {
     j["state"] = nullptr;
   }
   return j;
 }
 
-std::string status_text(const std::optional<mon::MonitorState>& st, const std::string& path,
-                        const meshops::cli::Output& out) {
+std::string to_text(const Status& s, const meshops::cli::Output& out) {
+  const auto& st = s.state;
+  const auto& path = s.path;
   if (!st) return fmt::format("No state at {}: ts-monitor has not run here yet.\n", meshops::cli::terminal_safe(path));
   meshops::cli::Table t({{"MODE"}, {"EXIT NODE"}, {"LAST CHECK"}, {"HEALTH"}, {"FAILED IN A ROW", meshops::cli::Align::right},
                          {"CHECKS", meshops::cli::Align::right}, {"FAILED", meshops::cli::Align::right}, {"REASON", {}, true}});
