@@ -1,10 +1,11 @@
 // nginx-logs' views with exact expected output, on the logs captured from a real nginx
 // (tests/fixtures/nginx-logs/capture.sh): the summary (text, JSON, metrics, plugin line) and
-// the error log report (text, JSON, metrics, an entry's NDJSON record).
+// the error log report (text, JSON, metrics, an entry's NDJSON record), filter's NDJSON record.
 #include "view.hpp"
 
 #include "meshops/cli/prom.hpp"
 #include "meshops/nginx/log_format.hpp"
+#include "meshops/nginx/log_record_json.hpp"
 #include "meshops/sys/atomic_file.hpp"
 
 #include <catch2/catch.hpp>
@@ -221,4 +222,27 @@ TEST_CASE("errors metrics and plugin line", "[nginx-logs][view][prom]") {
         "# TYPE meshops_nginx_logs_limit_req_rejected gauge\n"
         "meshops_nginx_logs_limit_req_rejected{zone=\"capture\"} 2\n");
   CHECK(ok_text(r) == "5 error log entries in 33 lines");
+}
+
+TEST_CASE("filter --json: a record's keys in the documented order, exact", "[nginx-logs][view][json]") {
+  // event, ts, then the format's variables as log_format names them (seconds as _ms), then
+  // method, path and protocol of the request line: not sorted.
+  auto record_of = [](const nginx::LogFormat& lf, const std::string& line) {
+    nginx::LineParser parser(lf);
+    nginx::Record rec;
+    REQUIRE(parser.parse(line, rec));
+    return nginx::record_to_json(rec, lf.escape).dump();
+  };
+  const auto combined = nginx::compile_log_format("combined");
+  CHECK(record_of(combined, R"(127.0.0.1 - - [25/Nov/2026:17:43:28 +0000] "GET /index.html?x=1&y=2 HTTP/1.1" 200 6 "-" "curl/7.88.1")") ==
+        R"({"event":"request","ts":"2026-11-25T17:43:28Z","remote_addr":"127.0.0.1","remote_user":"-",)"
+        R"("time_local":"2026-11-25T17:43:28Z","request":"GET /index.html?x=1&y=2 HTTP/1.1","status":200,)"
+        R"("body_bytes_sent":6,"http_referer":"-","http_user_agent":"curl/7.88.1","method":"GET",)"
+        R"("path":"/index.html","protocol":"HTTP/1.1"})");
+  const auto timed = nginx::log_format_from_conf(fixture("formats.conf"), "timed", "formats.conf");
+  CHECK(record_of(timed, R"(127.0.0.1 - - [25/Nov/2026:17:43:28 +0000] "GET / HTTP/1.1" 200 6 "-" "curl/7.88.1" 0.000 - 127.0.0.1)") ==
+        R"({"event":"request","ts":"2026-11-25T17:43:28Z","remote_addr":"127.0.0.1","remote_user":"-",)"
+        R"("time_local":"2026-11-25T17:43:28Z","request":"GET / HTTP/1.1","status":200,"body_bytes_sent":6,)"
+        R"("http_referer":"-","http_user_agent":"curl/7.88.1","request_time_ms":0.0,"upstream_response_time_ms":null,)"
+        R"("host":"127.0.0.1","method":"GET","path":"/","protocol":"HTTP/1.1"})");
 }

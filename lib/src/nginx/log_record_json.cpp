@@ -10,11 +10,11 @@
 namespace meshops::nginx {
 namespace {
 
-nlohmann::json utc_or_null(std::optional<std::int64_t> ms) {
-  return sys::or_null<nlohmann::json>(ms, [](std::int64_t v) { return sys::format_utc_ms(v); });
+nlohmann::ordered_json utc_or_null(std::optional<std::int64_t> ms) {
+  return sys::or_null(ms, [](std::int64_t v) { return sys::format_utc_ms(v); });
 }
 
-nlohmann::json time_json(Var v, std::string_view raw) {
+nlohmann::ordered_json time_json(Var v, std::string_view raw) {
   std::optional<std::int64_t> t;
   if (v == Var::time_local) t = parse_time_local(raw);
   else if (v == Var::time_iso8601) {
@@ -26,8 +26,10 @@ nlohmann::json time_json(Var v, std::string_view raw) {
 
 } // namespace
 
-nlohmann::json record_to_json(const Record& rec, Escape escape) {
-  nlohmann::json j;
+nlohmann::ordered_json record_to_json(const Record& rec, Escape escape) {
+  // In the order nginx-logs(1) lists: ours, the format's variables as log_format names them,
+  // then what $request splits into.
+  nlohmann::ordered_json j;
   j["event"] = "request";
   auto t = record_time(rec);
   j["ts"] = utc_or_null(t);
@@ -40,9 +42,9 @@ nlohmann::json record_to_json(const Record& rec, Escape escape) {
     if (j.contains(key)) continue;
     auto& v = j[key];
     switch (type) {
-      case VarType::integer: v = sys::or_null<nlohmann::json>(parse_uint(f.value)); break;
-      case VarType::seconds: v = sys::or_null<nlohmann::json>(parse_seconds_ms(f.value)); break;
-      case VarType::seconds_list: v = sys::or_null<nlohmann::json>(parse_seconds_list_ms(f.value)); break;
+      case VarType::integer: v = sys::or_null(parse_uint(f.value)); break;
+      case VarType::seconds: v = sys::or_null(parse_seconds_ms(f.value)); break;
+      case VarType::seconds_list: v = sys::or_null(parse_seconds_list_ms(f.value)); break;
       case VarType::time: v = time_json(f.var, f.value); break;
       case VarType::string: v = decode_value(f.value, escape); break;
     }
