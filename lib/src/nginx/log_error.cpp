@@ -2,6 +2,7 @@
 
 #include "meshops/nginx/log_parse.hpp"
 #include "meshops/sys/time.hpp"
+#include "text.hpp"
 
 #include <ctime>
 
@@ -20,15 +21,6 @@ bool read_int(std::string_view s, std::size_t& i, std::int64_t& out) {
   return i > start;
 }
 
-// The end of a quoted value starting after its opening quote at i.
-std::size_t quoted_end(std::string_view s, std::size_t i) {
-  while (i < s.size()) {
-    if (s[i] == '\\') { i += 2; continue; }
-    if (s[i] == '"') return i;
-    ++i;
-  }
-  return std::string_view::npos;
-}
 
 std::string_view* context_slot(ErrorRecord& r, std::string_view key) {
   if (key == "client") return &r.client;
@@ -59,7 +51,7 @@ void split_context(ErrorRecord& r, std::string_view text) {
     std::size_t v = colon + 2;
     std::size_t end;
     if (v < text.size() && text[v] == '"') {
-      std::size_t q = quoted_end(text, v + 1);
+      std::size_t q = nginx::text::quoted_end(text, v + 1);
       if (q == std::string_view::npos) break;
       if (slot) *slot = text.substr(v + 1, q - v - 1);
       end = q + 1;

@@ -1,6 +1,7 @@
 #include "meshops/nginx/log_parse.hpp"
 
 #include "meshops/sys/time.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 
@@ -106,15 +107,6 @@ std::size_t skip_ws(std::string_view s, std::size_t i) {
   return i;
 }
 
-// The end (index of the closing quote) of a JSON string whose opening quote is at i - 1.
-std::size_t json_string_end(std::string_view s, std::size_t i) {
-  while (i < s.size()) {
-    if (s[i] == '\\') { i += 2; continue; }
-    if (s[i] == '"') return i;
-    ++i;
-  }
-  return std::string_view::npos;
-}
 
 // The end of a JSON value that is not a string: a number, literal, or nested object/array.
 std::size_t json_scalar_end(std::string_view s, std::size_t i) {
@@ -122,7 +114,7 @@ std::size_t json_scalar_end(std::string_view s, std::size_t i) {
   while (i < s.size()) {
     char c = s[i];
     if (c == '"') {
-      i = json_string_end(s, i + 1);
+      i = text::quoted_end(s, i + 1);
       if (i == std::string_view::npos) return i;
       ++i;
       continue;
@@ -277,7 +269,7 @@ bool LineParser::parse_json(std::string_view line, Record& rec) const {
   std::size_t keys = 0;
   while (i < line.size()) {
     if (line[i] != '"' || ++keys > kMaxJsonKeys) return false;
-    std::size_t kend = json_string_end(line, i + 1);
+    std::size_t kend = text::quoted_end(line, i + 1);
     if (kend == std::string_view::npos) return false;
     std::string_view key = line.substr(i + 1, kend - i - 1);
     i = skip_ws(line, kend + 1);
@@ -286,7 +278,7 @@ bool LineParser::parse_json(std::string_view line, Record& rec) const {
     if (i >= line.size()) return false;
     std::string_view value;
     if (line[i] == '"') {
-      std::size_t vend = json_string_end(line, i + 1);
+      std::size_t vend = text::quoted_end(line, i + 1);
       if (vend == std::string_view::npos) return false;
       value = line.substr(i + 1, vend - i - 1);
       i = vend + 1;
