@@ -1,7 +1,7 @@
 // meshops-reach: can this peer reach that service here, and if not, which layer stops it.
 // Runs on the host that serves TARGET; walks SRC's connection through the source, name,
 // tailnet policy, host firewall, proxy and upstream layers (lib/checks/reach).
-#include "render.hpp"
+#include "view.hpp"
 
 #include "meshops/checks/reach.hpp"
 #include "meshops/cli/tool.hpp"

@@ -1,4 +1,4 @@
-#include "render.hpp"
+#include "view.hpp"
 
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
