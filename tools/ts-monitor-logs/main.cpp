@@ -13,36 +13,50 @@
 
 #include <cstdio>
 
+namespace {
+
+/// ts-monitor-logs' own flags (the common ones are cli::CommonOptions): where to read, and
+/// the filters as given, checked in run.
+struct Options {
+  ts_monitor_logs::SourceOptions sources;  ///< --unit, --file, -f (the rest from the config)
+  std::string source = "auto";             ///< --source: auto, journal, file or localapi
+  std::vector<std::string> categories;     ///< --category
+  std::string level = "info";              ///< --level
+  std::string peer;                        ///< --peer
+  std::string grep;                        ///< --grep
+  std::string since;                       ///< --since
+};
+
+} // namespace
+
 int main(int argc, char** argv) {
   using namespace meshops;
   using namespace ts_monitor_logs;
   cli::CommonOptions common;
-  SourceOptions so;
-  std::string source = "auto", level = "info", grep, since;
-  std::vector<std::string> categories;
-  std::string peer;
+  Options o;
+  SourceOptions& so = o.sources;
 
   return cli::tool_main(
       {"ts-monitor-logs", "Show tailscaled's log classified, with the events it means", /*socket=*/true, /*prom=*/false,
        /*follows=*/true, "0 the input ended or the output was closed, 3 tailscaled, the journal or the file unreadable, 64 bad usage"},
       common, argc, argv,
       [&](CLI::App& app) {
-        app.add_option("--source", source, "Where to read: auto, journal, file or localapi")
+        app.add_option("--source", o.source, "Where to read: auto, journal, file or localapi")
             ->check(CLI::IsMember({"auto", "journal", "file", "localapi"}))->type_name("SOURCE");
         app.add_option("--unit", so.unit, "systemd unit whose journal to read (default tailscaled.service)")->type_name("UNIT");
         app.add_option("--file", so.file, "Read this log file (or journal file with --source journal)")->type_name("PATH");
         app.add_flag("-f,--follow", so.follow, "Keep reading as lines come");
-        app.add_option("--category", categories, "Only these categories (repeatable or comma-separated)")
+        app.add_option("--category", o.categories, "Only these categories (repeatable or comma-separated)")
             ->delimiter(',')->type_name("CAT");
-        app.add_option("--level", level, "Lowest level shown: debug, info, warning, error")
+        app.add_option("--level", o.level, "Lowest level shown: debug, info, warning, error")
             ->check(CLI::IsMember({"debug", "info", "warning", "warn", "error"}))->type_name("LEVEL");
-        app.add_option("--peer", peer, "Only lines and events about this peer")->type_name("PEER");
-        app.add_option("--grep", grep, "Only messages matching this regular expression")->type_name("REGEX");
-        app.add_option("--since", since, std::string("Only from this time: ") + sys::kTimeArgForms)->type_name("TIME");
+        app.add_option("--peer", o.peer, "Only lines and events about this peer")->type_name("PEER");
+        app.add_option("--grep", o.grep, "Only messages matching this regular expression")->type_name("REGEX");
+        app.add_option("--since", o.since, std::string("Only from this time: ") + sys::kTimeArgForms)->type_name("TIME");
       },
       [&]() -> Exit {
         Filters f;
-        for (const auto& c : categories) {
+        for (const auto& c : o.categories) {
           auto cat = tailscale::parse_log_category(c);
           if (!cat) {
             std::vector<std::string> names;
@@ -52,18 +66,18 @@ int main(int argc, char** argv) {
           }
           f.categories.insert(*cat);
         }
-        f.min_level = *tailscale::parse_log_level(level);
-        f.peer = peer;
-        if (!grep.empty()) {
+        f.min_level = *tailscale::parse_log_level(o.level);
+        f.peer = o.peer;
+        if (!o.grep.empty()) {
           try {
-            f.grep = std::regex(grep, std::regex::ECMAScript | std::regex::icase);
+            f.grep = std::regex(o.grep, std::regex::ECMAScript | std::regex::icase);
           } catch (const std::regex_error& e) {
             throw Error(Exit::usage, fmt::format("--grep: not a regular expression: {}", e.what()));
           }
         }
-        if (!since.empty()) {
+        if (!o.since.empty()) {
           try {
-            f.since = sys::parse_time_arg(since, sys::Time::now());
+            f.since = sys::parse_time_arg(o.since, sys::Time::now());
           } catch (const Error& e) {
             throw Error(e.code(), fmt::format("--since: {}", e.what()), e.hint());
           }
@@ -83,6 +97,7 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
           }
         };
+        std::string source = o.source;
         if (source == "auto") {
           if (!so.file.empty()) source = "file";
           else source = journal::Reader::unit_has_entries(so.unit) ? "journal" : "localapi";
