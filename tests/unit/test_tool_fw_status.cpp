@@ -36,11 +36,11 @@ fw_status::CheckReport check(const std::string& name) {
 TEST_CASE("--check: the declared zones match the zones ruleset", "[fw-status][check]") {
   auto r = check("zones_tailscale.json");
   CHECK(r.verdict.state == Exit::ok);
-  CHECK(fw_status::check_text(r, plain_output()) == "OK: the ruleset matches what the config declares (40 probes).\n");
-  CHECK(without_time(fw_status::check_json(r)) ==
+  CHECK(fw_status::to_text(r, plain_output()) == "OK: the ruleset matches what the config declares (40 probes).\n");
+  CHECK(without_time(fw_status::to_json(r)) ==
         R"x({"schema":"meshops/fw-status/1","status":"ok","reasons":[],"hint":null,"error":null,"findings":[],)x"
         R"x("not_checked":[],"probes":40})x");
-  CHECK(fw_status::check_ok_text(r) == "ruleset matches the declared zones (40 probes)");
+  CHECK(fw_status::ok_text(r) == "ruleset matches the declared zones (40 probes)");
 }
 
 TEST_CASE("--check: tailscale's ruleset alone drifts from every declared zone", "[fw-status][check]") {
@@ -48,7 +48,7 @@ TEST_CASE("--check: tailscale's ruleset alone drifts from every declared zone", 
   CHECK(r.verdict.state == Exit::critical);
   auto out = plain_output();
   out.legend = false;
-  CHECK(fw_status::check_text(r, out) ==
+  CHECK(fw_status::to_text(r, out) ==
         "CRITICAL: tcp/22 is open to 198.51.100.7 on outside0, but no zone declares it\n"
         "CRITICAL: tcp/5432 is open to 198.51.100.7 on outside0, but no zone declares it\n"
         "CRITICAL: tcp/11434 is open to 198.51.100.7 on outside0, but no zone declares it\n"
@@ -64,12 +64,12 @@ TEST_CASE("--check: tailscale's ruleset alone drifts from every declared zone", 
   REQUIRE(r.verdict.reasons.size() == 11);
   CHECK(r.verdict.reasons[5] == "no base chain on the input hook drops what no rule accepts for IPv4 and IPv6 (declared defaultPolicy: drop)");
   CHECK(r.verdict.reasons[6] == "zone admin has no chain in the ruleset (looked for zone_admin or admin)");
-  auto doc = fw_status::check_json(r);
+  auto doc = fw_status::to_json(r);
   CHECK(doc["status"] == "critical");
   CHECK(doc["reasons"] == nlohmann::ordered_json(r.verdict.reasons));
   CHECK(doc["findings"][5].dump() ==
         R"x({"severity":"warning","kind":"missing_zone","zone":"admin","message":"zone admin has no chain in the ruleset (looked for zone_admin or admin)"})x");
-  CHECK(cli::render_prom(fw_status::check_metrics(r)) ==
+  CHECK(cli::render_prom(fw_status::to_prom(r)) ==
         "# HELP meshops_fw_status_drift_findings Drift findings of fw-status --check, by level (warning, critical)\n"
         "# TYPE meshops_fw_status_drift_findings gauge\n"
         "meshops_fw_status_drift_findings{level=\"warning\"} 5\n"
@@ -82,7 +82,7 @@ TEST_CASE("--check that cannot read the ruleset: UNKNOWN, the error and its hint
   Error e(Exit::unknown, "reading the ruleset: permission denied (CAP_NET_ADMIN needed)", "run as root");
   r.verdict = checks::Verdict::failed(e);
   r.error = e;
-  CHECK(without_time(fw_status::check_json(r)) ==
+  CHECK(without_time(fw_status::to_json(r)) ==
         R"x({"schema":"meshops/fw-status/1","status":"unknown","reasons":["reading the ruleset: permission denied (CAP_NET_ADMIN needed)"],)x"
         R"x("hint":"run as root","error":"reading the ruleset: permission denied (CAP_NET_ADMIN needed)","findings":[],)x"
         R"x("not_checked":[],"probes":0})x");
@@ -99,7 +99,7 @@ TEST_CASE("collect: a ruleset file that does not exist is the report's error, ne
 TEST_CASE("The zones table: a row per zone, then the input base chains, then tailscale's chains", "[fw-status][zones]") {
   auto rs = ruleset("zones_tailscale.json");
   auto zr = nft::analyse_zones(rs, the_config().firewall, services());
-  CHECK(fw_status::zones_text(rs, zr, plain_output()) ==
+  CHECK(fw_status::to_text(rs, zr, plain_output()) ==
         "ZONE      CHAIN                       FROM               TCP                                 UDP          FALLS THROUGH       ACCEPTED  DROPPED\n"
         "admin     inet meshops zone_admin     src 100.64.0.0/10  all                                 all          accept (last rule)         0        0\n"
         "dmz       inet meshops zone_dmz       any                80 (http), 443 (https)              443 (https)  return to input            0        0\n"
@@ -124,7 +124,7 @@ TEST_CASE("Every JSON document of fw-status puts schema first, its keys in the d
     for (auto it = j.begin(); it != j.end(); ++it) out.push_back(it.key());
     return out;
   };
-  auto doc = fw_status::zones_json(rs, zr, "zones_tailscale.json", /*with_rules=*/true);
+  auto doc = fw_status::to_json(rs, zr, "zones_tailscale.json", /*with_rules=*/true);
   CHECK(keys(doc) == std::vector<std::string>{"schema", "generated_at", "source", "tables", "chains", "rules", "sets", "zones",
                                               "tailscale_chains", "base_chains", "chain_rules"});
   CHECK(keys(doc["zones"][0]) ==
@@ -132,6 +132,6 @@ TEST_CASE("Every JSON document of fw-status puts schema first, its keys in the d
                                  "accepts_all", "falls_through", "rule_count", "accepted_packets", "accepted_bytes",
                                  "dropped_packets", "dropped_bytes"});
   CHECK(keys(doc["chain_rules"][0]) == std::vector<std::string>{"family", "table", "chain", "hook", "priority", "policy", "rules"});
-  CHECK(keys(fw_status::check_json(check("zones_tailscale.json"))) ==
+  CHECK(keys(fw_status::to_json(check("zones_tailscale.json"))) ==
         std::vector<std::string>{"schema", "generated_at", "status", "reasons", "hint", "error", "findings", "not_checked", "probes"});
 }

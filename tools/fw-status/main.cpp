@@ -136,8 +136,8 @@ Exit run(const Options& o, const cli::CommonOptions& common) {
     auto packet = can_packet(o, services, resolve_peer, q);  // usage errors before touching the ruleset
     const auto ruleset = meshops::checks::fw::load_ruleset(o.file);  // ev's rules point into it
     auto ev = nft::evaluate(ruleset, packet);
-    if (out.format == cli::Format::json) cli::print_json(fw_status::can_json(packet, ev, q), out);
-    else cli::write_stdout(fw_status::can_text(packet, ev, q, out));
+    if (out.format == cli::Format::json) cli::print_json(fw_status::to_json(packet, ev, q), out);
+    else cli::write_stdout(fw_status::to_text(packet, ev, q, out));
     // The answer is in the exit status too, for `fw-status --can ... && ...`: 1 is "no".
     return ev.verdict == nft::Verdict::accept ? Exit::ok : Exit::warning;
   }
@@ -148,19 +148,19 @@ Exit run(const Options& o, const cli::CommonOptions& common) {
   if (o.check) {
     auto report = meshops::checks::fw::collect(o.file, config);
     return cli::emit_check(common, report.verdict,
-                           {[&] { cli::print_json(fw_status::check_json(report), out); },
-                            [&] { cli::write_stdout(fw_status::check_text(report, out)); },
-                            [&] { return fw_status::check_metrics(report); },
-                            [&] { return fw_status::check_ok_text(report); }},
+                           {[&] { cli::print_json(fw_status::to_json(report), out); },
+                            [&] { cli::write_stdout(fw_status::to_text(report, out)); },
+                            [&] { return fw_status::to_prom(report); },
+                            [&] { return fw_status::ok_text(report); }},
                            report.error);
   }
   auto rs = meshops::checks::fw::load_ruleset(o.file);
   auto zones = nft::analyse_zones(rs, config.firewall, services);
   std::string source = o.file.empty() ? "live" : o.file;
   cli::emit(common, {},
-            {[&] { cli::print_json(fw_status::zones_json(rs, zones, source, o.rules), out); },
-             [&] { cli::write_stdout(o.rules ? fw_status::rules_text(rs, out) : fw_status::zones_text(rs, zones, out)); },
-             [&] { return fw_status::metrics(rs, zones); }});
+            {[&] { cli::print_json(fw_status::to_json(rs, zones, source, o.rules), out); },
+             [&] { cli::write_stdout(o.rules ? fw_status::to_text(rs, out) : fw_status::to_text(rs, zones, out)); },
+             [&] { return fw_status::to_prom(rs, zones); }});
   return Exit::ok;
 }
 
@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
         fw_status::CheckReport failed;
         failed.verdict = meshops::checks::Verdict::failed(e);
         failed.error = e;
-        cli::print_json(fw_status::check_json(failed), common.output);
+        cli::print_json(fw_status::to_json(failed), common.output);
       }
       throw;
     }

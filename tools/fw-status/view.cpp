@@ -54,7 +54,7 @@ std::string now_rfc3339() { return meshops::sys::format_utc(std::chrono::system_
 
 } // namespace
 
-json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules) {
+json to_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules) {
   json doc{{"schema", "meshops/fw-status/1"}, {"generated_at", now_rfc3339()}, {"source", source}, {"tables", rs.tables.size()},
            {"chains", rs.chains.size()}, {"rules", rs.rule_count()}, {"sets", rs.sets.size()}};
   json zones = json::array();
@@ -119,7 +119,7 @@ json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& sour
   return doc;
 }
 
-std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::cli::Output& out) {
+std::string to_text(const Ruleset& rs, const ZoneReport& zr, const meshops::cli::Output& out) {
   Table t({{"ZONE"}, {"CHAIN"}, {"FROM", Align::left, true}, {"TCP", Align::left, true}, {"UDP", Align::left, true},
            {"FALLS THROUGH"}, {"ACCEPTED", Align::right}, {"DROPPED", Align::right}});
   for (const auto& z : zr.zones) {
@@ -162,7 +162,7 @@ std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::c
   return s;
 }
 
-std::string rules_text(const Ruleset& rs, const meshops::cli::Output& out) {
+std::string to_text(const Ruleset& rs, const meshops::cli::Output& out) {
   std::string s;
   for (const auto& c : rs.chains) {
     std::string head = fmt::format("{} {} {}", c.family, c.table, c.name);
@@ -179,7 +179,7 @@ std::string rules_text(const Ruleset& rs, const meshops::cli::Output& out) {
   return s;
 }
 
-json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q) {
+json to_json(const Packet& p, const Evaluation& ev, const CanQuery& q) {
   json doc{{"schema", "meshops/fw-status/1"}, {"generated_at", now_rfc3339()}};
   doc["query"] = {{"source", p.saddr.to_string()}, {"peer", q.peer.empty() ? json(nullptr) : json(q.peer)},
                   {"protocol", p.l4proto}, {"port", p.dport}, {"service", q.service.empty() ? json(nullptr) : json(q.service)},
@@ -209,7 +209,7 @@ json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q) {
   return doc;
 }
 
-std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, const meshops::cli::Output& out) {
+std::string to_text(const Packet& p, const Evaluation& ev, const CanQuery& q, const meshops::cli::Output& out) {
   std::string verdict(meshops::nft::verdict_name(ev.verdict));
   std::string src = q.peer.empty() ? p.saddr.to_string() : fmt::format("{} ({})", meshops::cli::terminal_safe(q.peer), p.saddr.to_string());
   std::string port = q.service.empty() ? std::to_string(p.dport) : fmt::format("{} ({})", p.dport, meshops::cli::terminal_safe(q.service));
@@ -240,7 +240,7 @@ std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, c
   return s;
 }
 
-json check_json(const CheckReport& r) {
+json to_json(const CheckReport& r) {
   const auto& d = r.drift;
   json f = json::array();
   for (const auto& x : d.findings)
@@ -258,7 +258,7 @@ json check_json(const CheckReport& r) {
           {"probes", d.probes}};
 }
 
-std::string check_text(const CheckReport& r, const meshops::cli::Output& out) {
+std::string to_text(const CheckReport& r, const meshops::cli::Output& out) {
   const auto& d = r.drift;
   std::string s;
   for (const auto& x : d.findings) {
@@ -277,7 +277,7 @@ std::string check_text(const CheckReport& r, const meshops::cli::Output& out) {
   return s;
 }
 
-std::vector<meshops::cli::Metric> check_metrics(const CheckReport& r) {
+std::vector<meshops::cli::Metric> to_prom(const CheckReport& r) {
   meshops::cli::Metric m{"meshops_fw_status_drift_findings", "Drift findings of fw-status --check, by level (warning, critical)", "gauge", {}};
   for (auto sev : {meshops::Exit::warning, meshops::Exit::critical}) {
     double n = 0;
@@ -287,11 +287,11 @@ std::vector<meshops::cli::Metric> check_metrics(const CheckReport& r) {
   return {m};
 }
 
-std::string check_ok_text(const CheckReport& r) {
+std::string ok_text(const CheckReport& r) {
   return fmt::format("ruleset matches the declared zones ({} probes)", r.drift.probes);
 }
 
-std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr) {
+std::vector<meshops::cli::Metric> to_prom(const Ruleset& rs, const ZoneReport& zr) {
   meshops::cli::Metric zp{"meshops_fw_status_zone_packets_total", "Packets counted by the rules of a zone's chain, by what they did", "counter", {}};
   meshops::cli::Metric zb{"meshops_fw_status_zone_bytes_total", "Bytes counted by the rules of a zone's chain, by what they did", "counter", {}};
   for (const auto& z : zr.zones) {

@@ -24,10 +24,10 @@ using meshops::nft::Ruleset;
 using meshops::nft::ZoneReport;
 
 /// The zones view: schema, counts, zones, tailscale chains, base chains (and rules when asked).
-nlohmann::ordered_json zones_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules);
-std::string zones_text(const Ruleset& rs, const ZoneReport& zr, const meshops::cli::Output& out);
+nlohmann::ordered_json to_json(const Ruleset& rs, const ZoneReport& zr, const std::string& source, bool with_rules);
+std::string to_text(const Ruleset& rs, const ZoneReport& zr, const meshops::cli::Output& out);
 /// Every chain with its rules, as text.
-std::string rules_text(const Ruleset& rs, const meshops::cli::Output& out);
+std::string to_text(const Ruleset& rs, const meshops::cli::Output& out);
 
 /// How the --can question was put, beyond the packet: names it was asked with.
 struct CanQuery {
@@ -36,21 +36,21 @@ struct CanQuery {
   bool iif_assumed = false;  ///< no --iif: tailscale0 assumed for a tailnet source
 };
 
-nlohmann::ordered_json can_json(const Packet& p, const Evaluation& ev, const CanQuery& q);
-std::string can_text(const Packet& p, const Evaluation& ev, const CanQuery& q, const meshops::cli::Output& out);
+nlohmann::ordered_json to_json(const Packet& p, const Evaluation& ev, const CanQuery& q);
+std::string to_text(const Packet& p, const Evaluation& ev, const CanQuery& q, const meshops::cli::Output& out);
 
 using CheckReport = meshops::checks::fw::Report;
 
 /// The --check document: schema, generated_at, status, reasons, hint, error (null, or why the
 /// run could not check), findings, not_checked, probes.
-nlohmann::ordered_json check_json(const CheckReport& r);
-std::string check_text(const CheckReport& r, const meshops::cli::Output& out);
+nlohmann::ordered_json to_json(const CheckReport& r);
+std::string to_text(const CheckReport& r, const meshops::cli::Output& out);
 /// Drift findings by severity.
-std::vector<meshops::cli::Metric> check_metrics(const CheckReport& r);
+std::vector<meshops::cli::Metric> to_prom(const CheckReport& r);
 /// For --plugin, the text of a verdict without reasons: "ruleset matches the declared zones (N probes)".
-std::string check_ok_text(const CheckReport& r);
+std::string ok_text(const CheckReport& r);
 
 /// Per zone and per chain counters, rule and table counts.
-std::vector<meshops::cli::Metric> metrics(const Ruleset& rs, const ZoneReport& zr);
+std::vector<meshops::cli::Metric> to_prom(const Ruleset& rs, const ZoneReport& zr);
 
 } // namespace fw_status

@@ -117,8 +117,8 @@ std::function<Outcome()> check_fn(const std::string& name, const Options& o, con
   if (name == "fw-status")
     return [=] {
       auto r = checks::fw::collect("", cfg);
-      return outcome_of(name, r, fw_status::check_json(r), [&] { return fw_status::check_metrics(r); }, r.verdict,
-                        fw_status::check_ok_text(r));
+      return outcome_of(name, r, fw_status::to_json(r), [&] { return fw_status::to_prom(r); }, r.verdict,
+                        fw_status::ok_text(r));
     };
   return [=] {
     auto r = checks::nginx_test::collect(checks::nginx_test::resolve({o.nginx, o.nginx_config, o.nginx_prefix, {}, {}}, cfg, o.op_timeout), cfg);
