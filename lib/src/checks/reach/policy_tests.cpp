@@ -1,6 +1,7 @@
 // A policy file's tests block against this node's live packet filter.
 #include "meshops/checks/reach.hpp"
 
+#include "ips.hpp"
 #include "tailnet_filter.hpp"
 
 #include "meshops/nft/ip_addr.hpp"
@@ -12,12 +13,6 @@
 
 namespace meshops::checks::reach {
 namespace {
-
-std::string v4(const std::vector<std::string>& ips) {
-  for (const auto& ip : ips)
-    if (ip.find('.') != std::string::npos) return ip;
-  return ips.empty() ? "" : ips.front();
-}
 
 std::string alias(const tailscale::PolicyFile& p, const std::string& name) {
   for (const auto& [k, v] : p.hosts)
@@ -45,14 +40,14 @@ bool names(const std::string& who, const std::vector<std::string>& tags, const s
 std::vector<PolicyTestResult> run_policy_tests(const tailscale::PolicyFile& policy, const Facts& facts) {
   std::vector<PolicyTestResult> out;
   const auto& st = *facts.status.value;
-  const std::string self_ip = v4(st.self.tailscale_ips);
+  const std::string self_ip = first_v4(st.self.tailscale_ips);
   const std::string self_login = login_of(facts, self_ip);
   for (const auto& t : policy.tests) {
     std::vector<std::string> srcs;
     if (nft::IpAddr::parse(t.src)) srcs.push_back(t.src);
     for (const auto& p : st.peers)
-      if (!nft::IpAddr::parse(t.src) && names(t.src, p.tags, p.tailscale_ips, login_of(facts, v4(p.tailscale_ips)), policy))
-        srcs.push_back(v4(p.tailscale_ips));
+      if (!nft::IpAddr::parse(t.src) && names(t.src, p.tags, p.tailscale_ips, login_of(facts, first_v4(p.tailscale_ips)), policy))
+        srcs.push_back(first_v4(p.tailscale_ips));
     int proto = tailscale::proto_number(t.proto.empty() ? "tcp" : t.proto).value_or(6);
     for (const auto* list : {&t.accept, &t.deny})
       for (const auto& dst : *list) {

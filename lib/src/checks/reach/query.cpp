@@ -1,6 +1,8 @@
 // SRC and TARGET of meshops-reach, read against the status and the config.
 #include "meshops/checks/reach.hpp"
 
+#include "ips.hpp"
+
 #include "meshops/nft/ip_addr.hpp"
 #include "meshops/sys/text.hpp"
 
@@ -11,12 +13,6 @@
 
 namespace meshops::checks::reach {
 namespace {
-
-std::string first_v4(const std::vector<std::string>& ips) {
-  for (const auto& ip : ips)
-    if (ip.find('.') != std::string::npos) return ip;
-  return ips.empty() ? "" : ips.front();
-}
 
 int parse_port(std::string_view s) {
   int port = 0;
