@@ -6,7 +6,7 @@
 
 using namespace meshops::checks::reach;
 
-TEST_CASE("report_text escapes a layer's summary and evidence once", "[reach][render]") {
+TEST_CASE("to_text of a walk escapes a layer's summary and evidence once", "[reach][view]") {
   Report r;
   r.source.text = "laptop";
   r.target.text = "ollama";
@@ -20,7 +20,7 @@ TEST_CASE("report_text escapes a layer's summary and evidence once", "[reach][re
   r.layers.push_back(l);
   r.conclusion = "blocked";
   meshops::cli::Output out;
-  auto text = meshops_reach::report_text(r, out, /*verbose=*/true);
+  auto text = meshops_reach::to_text(r, out, /*verbose=*/true);
   INFO(text);
   CHECK(text.find("location ~ \\\\.php$ \\e[31m") != std::string::npos);  // one backslash doubled, ESC as \e
   CHECK(text.find("\\\\\\\\") == std::string::npos);                     // never escaped twice
@@ -53,18 +53,18 @@ Report blocked_at_proxy() {
 }
 } // namespace
 
-TEST_CASE("report_text and report_json of a walk, exact", "[reach][view]") {
+TEST_CASE("to_text and to_json of a walk, exact", "[reach][view]") {
   auto out = meshops::cli::Output{};
   out.width = 0;
   // A layer's evidence is a row of its own under it, in the EVIDENCE column.
-  CHECK(meshops_reach::report_text(blocked_at_proxy(), out, /*verbose=*/true) ==
+  CHECK(meshops_reach::to_text(blocked_at_proxy(), out, /*verbose=*/true) ==
         "laptop -> ollama (100.64.0.1:80 tcp/80)\n"
         "LAYER    VERDICT  EVIDENCE\n"
         "tailnet  pass     the packet filter accepts tcp/80 from 100.64.0.2\n"
         "proxy    block    deny all in location /\n"
         "-        -        server: ollama.example.ts.net\n"
         "blocked at proxy: deny all in location /\n");
-  CHECK(meshops_reach::report_json(blocked_at_proxy()).dump() ==
+  CHECK(meshops_reach::to_json(blocked_at_proxy()).dump() ==
         R"({"schema":"meshops/meshops-reach/1","status":"critical","source":{"text":"laptop","address":"","iif":"","peer":null},)"
         R"("target":{"text":"ollama","kind":"port","service":"","host":"","path":"/","proto":"tcp","port":80,)"
         R"("destination":"100.64.0.1"},"layers":[{"name":"tailnet","verdict":"pass",)"

@@ -18,7 +18,7 @@ using meshops::Exit;
 namespace cli = meshops::cli;
 namespace reach = meshops::checks::reach;
 
-struct Flags {
+struct Options {
   std::string src;
   std::string target;
   std::string iif;
@@ -28,7 +28,7 @@ struct Flags {
   std::vector<std::string> peers;
 };
 
-void add_options(CLI::App& app, Flags& f) {
+void add_options(CLI::App& app, Options& f) {
   app.add_option("SRC", f.src, "A peer (name, MagicDNS name, tailnet IP or node ID), or an address with --iif")->type_name("PEER|ADDR");
   app.add_option("TARGET", f.target, "A declared service (nginx.services), a URL, or PROTO/PORT on this host");
   app.add_option("--iif", f.iif, "The interface SRC's connection arrives on (a LAN client: eth0)")->type_name("IFACE");
@@ -46,7 +46,7 @@ std::string host_label(const meshops::tailscale::Status& st) {
   return dot == std::string::npos ? st.self.host_name : st.self.dns_name.substr(0, dot);
 }
 
-std::vector<reach::Source> peers_of(const Flags& f, const meshops::tailscale::Status& st) {
+std::vector<reach::Source> peers_of(const Options& f, const meshops::tailscale::Status& st) {
   std::vector<reach::Source> out;
   if (f.peers.empty())
     for (const auto& p : st.peers) out.push_back(reach::resolve_source(p.name(), "", st));
@@ -54,7 +54,7 @@ std::vector<reach::Source> peers_of(const Flags& f, const meshops::tailscale::St
   return out;
 }
 
-Exit run(const Flags& f, const cli::CommonOptions& common) {
+Exit run(const Options& f, const cli::CommonOptions& common) {
   const auto& out = common.output;
   bool many = f.matrix || f.check;
   if (!many && f.policy.empty() && (f.src.empty() || f.target.empty()))
@@ -81,8 +81,8 @@ Exit run(const Flags& f, const cli::CommonOptions& common) {
     if (!facts.filter.value) throw Error(Exit::unknown, facts.filter.error, facts.filter.hint);
     auto results = reach::run_policy_tests(policy, facts);
     auto state = reach::policy_tests_state(results);
-    if (out.format == cli::Format::json) cli::print_json(meshops_reach::policy_json(results, state, f.policy), out);
-    else cli::write_stdout(meshops_reach::policy_text(results, state, out));
+    if (out.format == cli::Format::json) cli::print_json(meshops_reach::to_json(results, state, f.policy), out);
+    else cli::write_stdout(meshops_reach::to_text(results, state, out));
     return state;
   }
 
@@ -109,27 +109,27 @@ Exit run(const Flags& f, const cli::CommonOptions& common) {
 
   if (f.check) {
     auto findings = reach::check_intent(reports, facts, cfg);
-    auto verdict = meshops_reach::check_verdict(findings);
+    auto verdict = meshops_reach::to_verdict(findings);
     const Exit cs = verdict.state;
     cli::emit(common, verdict,
-              {[&] { cli::print_json(meshops_reach::check_json(findings, reports, cs), out); },
-               [&] { cli::write_stdout(meshops_reach::check_text(findings, reports, cs, out)); },
-               [&] { return meshops_reach::check_metrics(findings, reports); },
-               [&] { return meshops_reach::check_ok_text(reports); }});
+              {[&] { cli::print_json(meshops_reach::to_json(findings, reports, cs), out); },
+               [&] { cli::write_stdout(meshops_reach::to_text(findings, reports, cs, out)); },
+               [&] { return meshops_reach::to_prom(findings, reports); },
+               [&] { return meshops_reach::ok_text(reports); }});
     return cs;
   }
   if (f.matrix) {
-    if (out.format == cli::Format::json) cli::print_json(meshops_reach::matrix_json(reports, state), out);
-    else cli::write_stdout(meshops_reach::matrix_text(reports, out));
+    if (out.format == cli::Format::json) cli::print_json(meshops_reach::to_json(reports, state), out);
+    else cli::write_stdout(meshops_reach::to_text(reports, out));
     return state;
   }
-  if (out.format == cli::Format::json) cli::print_json(meshops_reach::report_json(reports.front()), out);
-  else cli::write_stdout(meshops_reach::report_text(reports.front(), out, common.verbose > 0));
+  if (out.format == cli::Format::json) cli::print_json(meshops_reach::to_json(reports.front()), out);
+  else cli::write_stdout(meshops_reach::to_text(reports.front(), out, common.verbose > 0));
   return reports.front().state;
 }
 
 // Every exit state prints its JSON document: a walk that cannot start says why in it too.
-Exit run_reporting(const Flags& f, const cli::CommonOptions& common) {
+Exit run_reporting(const Options& f, const cli::CommonOptions& common) {
   try {
     return run(f, common);
   } catch (const Error& e) {
@@ -149,7 +149,7 @@ Exit run_reporting(const Flags& f, const cli::CommonOptions& common) {
 
 int main(int argc, char** argv) {
   cli::CommonOptions common;
-  Flags flags;
+  Options flags;
   cli::ToolInfo info{"meshops-reach", "Walk a peer's connection to a service through every layer and name the one that stops it",
                      /*socket=*/true, /*prom=*/true};
   return cli::tool_main(info, common, argc, argv, [&](CLI::App& app) { add_options(app, flags); },

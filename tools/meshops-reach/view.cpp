@@ -49,7 +49,7 @@ std::string cell_word(const Report& r) {
 
 } // namespace
 
-std::string report_text(const Report& r, const cli::Output& out, bool verbose) {
+std::string to_text(const Report& r, const cli::Output& out, bool verbose) {
   // Table cells are escaped by Table::add_row; only text outside the table is escaped here.
   cli::Table t({{"LAYER"}, {"VERDICT"}, {"EVIDENCE", cli::Align::left, true}});
   for (const auto& l : r.layers) {
@@ -65,7 +65,7 @@ std::string report_text(const Report& r, const cli::Output& out, bool verbose) {
   return s;
 }
 
-nlohmann::ordered_json report_json(const Report& r) {
+nlohmann::ordered_json to_json(const Report& r) {
   nlohmann::ordered_json j;
   j["schema"] = "meshops/meshops-reach/1";
   j["status"] = meshops::exit_name(r.state);
@@ -88,7 +88,7 @@ nlohmann::ordered_json report_json(const Report& r) {
   return j;
 }
 
-std::string matrix_text(const std::vector<Report>& reports, const cli::Output& out) {
+std::string to_text(const std::vector<Report>& reports, const cli::Output& out) {
   std::vector<std::string> targets;
   std::map<std::string, std::map<std::string, const Report*>> cells;
   std::vector<std::string> sources;
@@ -112,17 +112,17 @@ std::string matrix_text(const std::vector<Report>& reports, const cli::Output& o
   return table.render(out);
 }
 
-nlohmann::ordered_json matrix_json(const std::vector<Report>& reports, meshops::Exit state) {
+nlohmann::ordered_json to_json(const std::vector<Report>& reports, meshops::Exit state) {
   nlohmann::ordered_json j;
   j["schema"] = "meshops/meshops-reach/1";
   j["status"] = meshops::exit_name(state);
   auto pairs = nlohmann::ordered_json::array();
-  for (const auto& r : reports) pairs.push_back(report_json(r));
+  for (const auto& r : reports) pairs.push_back(to_json(r));
   j["pairs"] = pairs;
   return j;
 }
 
-std::string policy_text(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
+std::string to_text(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
                         const cli::Output& out) {
   cli::Table t({{"LINE", cli::Align::right}, {"SRC"}, {"EXPECT"}, {"DST"}, {"RESULT"}, {"WHY", cli::Align::left, true}});
   int failed = 0, passed = 0;
@@ -136,7 +136,7 @@ std::string policy_text(const std::vector<meshops::checks::reach::PolicyTestResu
                                      results.size() - static_cast<std::size_t>(passed + failed));
 }
 
-nlohmann::ordered_json policy_json(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
+nlohmann::ordered_json to_json(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
                                    const std::string& file) {
   nlohmann::ordered_json j;
   j["schema"] = "meshops/meshops-reach/1";
@@ -150,17 +150,17 @@ nlohmann::ordered_json policy_json(const std::vector<meshops::checks::reach::Pol
   return j;
 }
 
-std::string check_text(const std::vector<meshops::checks::reach::IntentFinding>& findings, const std::vector<Report>& reports,
+std::string to_text(const std::vector<meshops::checks::reach::IntentFinding>& findings, const std::vector<Report>& reports,
                        meshops::Exit state, const cli::Output& out) {
-  std::string s = matrix_text(reports, out);
+  std::string s = to_text(reports, out);
   for (const auto& f : findings) s += fmt::format("{}: {}\n", meshops::exit_name(f.severity), cli::terminal_safe(f.what));
   s += fmt::format("{}: {} findings over {} pairs\n", meshops::exit_name(state), findings.size(), reports.size());
   return s;
 }
 
-nlohmann::ordered_json check_json(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+nlohmann::ordered_json to_json(const std::vector<meshops::checks::reach::IntentFinding>& findings,
                                   const std::vector<Report>& reports, meshops::Exit state) {
-  nlohmann::ordered_json j = matrix_json(reports, state);
+  nlohmann::ordered_json j = to_json(reports, state);
   auto arr = nlohmann::ordered_json::array();
   for (const auto& f : findings)
     arr.push_back({{"source", f.source}, {"service", f.service}, {"severity", meshops::exit_name(f.severity)}, {"what", f.what}});
@@ -168,7 +168,7 @@ nlohmann::ordered_json check_json(const std::vector<meshops::checks::reach::Inte
   return j;
 }
 
-meshops::checks::Verdict check_verdict(const std::vector<meshops::checks::reach::IntentFinding>& findings) {
+meshops::checks::Verdict to_verdict(const std::vector<meshops::checks::reach::IntentFinding>& findings) {
   meshops::checks::Verdict out;
   for (auto sev : {meshops::Exit::critical, meshops::Exit::unknown, meshops::Exit::warning})
     for (const auto& f : findings)
@@ -176,11 +176,11 @@ meshops::checks::Verdict check_verdict(const std::vector<meshops::checks::reach:
   return out;
 }
 
-std::string check_ok_text(const std::vector<Report>& reports) {
+std::string ok_text(const std::vector<Report>& reports) {
   return fmt::format("{} pairs agree with allowFrom", reports.size());
 }
 
-std::vector<cli::Metric> check_metrics(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+std::vector<cli::Metric> to_prom(const std::vector<meshops::checks::reach::IntentFinding>& findings,
                                        const std::vector<Report>& reports) {
   cli::Metric m{"meshops_reach_check_findings", "Disagreements between allowFrom and the walk, by severity", "gauge", {}};
   for (auto sev : {meshops::Exit::warning, meshops::Exit::critical, meshops::Exit::unknown}) {

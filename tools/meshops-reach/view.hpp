@@ -13,27 +13,27 @@
 
 namespace meshops_reach {
 
-std::string report_text(const meshops::checks::reach::Report& r, const meshops::cli::Output& out, bool verbose);
-nlohmann::ordered_json report_json(const meshops::checks::reach::Report& r);
+std::string to_text(const meshops::checks::reach::Report& r, const meshops::cli::Output& out, bool verbose);
+nlohmann::ordered_json to_json(const meshops::checks::reach::Report& r);
 
-std::string matrix_text(const std::vector<meshops::checks::reach::Report>& reports, const meshops::cli::Output& out);
-nlohmann::ordered_json matrix_json(const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state);
+std::string to_text(const std::vector<meshops::checks::reach::Report>& reports, const meshops::cli::Output& out);
+nlohmann::ordered_json to_json(const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state);
 
-std::string policy_text(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
+std::string to_text(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
                         const meshops::cli::Output& out);
-nlohmann::ordered_json policy_json(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
+nlohmann::ordered_json to_json(const std::vector<meshops::checks::reach::PolicyTestResult>& results, meshops::Exit state,
                                    const std::string& file);
 
-std::string check_text(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+std::string to_text(const std::vector<meshops::checks::reach::IntentFinding>& findings,
                        const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state,
                        const meshops::cli::Output& out);
-nlohmann::ordered_json check_json(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+nlohmann::ordered_json to_json(const std::vector<meshops::checks::reach::IntentFinding>& findings,
                                   const std::vector<meshops::checks::reach::Report>& reports, meshops::Exit state);
-std::vector<meshops::cli::Metric> check_metrics(const std::vector<meshops::checks::reach::IntentFinding>& findings,
+std::vector<meshops::cli::Metric> to_prom(const std::vector<meshops::checks::reach::IntentFinding>& findings,
                                                 const std::vector<meshops::checks::reach::Report>& reports);
 /// The findings' verdict: the worst of their severities, a reason per finding, the worst first.
-meshops::checks::Verdict check_verdict(const std::vector<meshops::checks::reach::IntentFinding>& findings);
+meshops::checks::Verdict to_verdict(const std::vector<meshops::checks::reach::IntentFinding>& findings);
 /// For --plugin, the text of a verdict without reasons: "N pairs agree with allowFrom".
-std::string check_ok_text(const std::vector<meshops::checks::reach::Report>& reports);
+std::string ok_text(const std::vector<meshops::checks::reach::Report>& reports);
 
 } // namespace meshops_reach
