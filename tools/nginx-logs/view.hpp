@@ -16,9 +16,9 @@
 
 namespace nginx_logs {
 
-/// The summary document: schema, then stamp's keys (generated_at; event and ts while
-/// following), then the counts in the order nginx-logs(1) lists them.
-nlohmann::ordered_json to_json(const meshops::nginx::Summary& s, const nlohmann::ordered_json& stamp);
+// The summary document (schema, then the stamp's keys, then the counts in the order
+// nginx-logs(1) lists them) is nginx::summary_to_json, in lib/nginx beside the Summary: the
+// module's tests and the fuzz target read it too.
 /// The summary as tables with bar charts.
 std::string to_text(const meshops::nginx::Summary& s, const meshops::cli::Output& out);
 /// The summary's counts as Prometheus metrics.
