@@ -5,7 +5,8 @@
 # from control, ts-status is WARNING (tailscaled raises no health warning for it; only
 # Self.Online says so) and meshops-health with it; with every peer offline ts-status is WARNING
 # and ts-quality CRITICAL (no peer to reach is the finding, not UNKNOWN), each with its whole
-# JSON document and the reason in it. Everything is put back on exit, whatever happened.
+# JSON document and the reason in it; ts-monitor's check fails (it was "healthy" with no target
+# to measure). Everything is put back on exit, whatever happened.
 source "$(dirname "$0")/lib.sh"
 tailnet="$MESHOPS_SRC/scripts/tailnet"
 eval "$("$tailnet" env)"
@@ -62,6 +63,12 @@ doc "all peers offline: ts-quality" critical
 check_eq "the reason, no hint" '["all 2 peers are offline in the netmap: none to measure"] null' "$(jq -c -r '"\(.reasons) \(.hint)"' <<<"$out")"
 check_rc "all peers offline: ts-quality --plugin" 2 q --plugin
 check_match "plugin line" "^TS-QUALITY CRITICAL - all 2 peers are offline in the netmap" "$out"
+state=$(mktemp -d)
+on_exit rm -rf "$state"
+check_rc "all peers offline: ts-monitor --once, no targets configured, fails the check" 2 \
+  in_ns "$(tool ts-monitor)" -c "$cfg" --socket "$sock" --once --state-dir "$state" --json
+check_eq "its check event says why" "failed all 2 peers are offline in the netmap: none to measure" \
+  "$(jq -r 'select(.event == "check") | "\(.health) \(.reason)"' <<<"$out")"
 check_rc "all peers offline: meshops-health is CRITICAL" 2 mh --json
 check_eq "its checks" "ts-status warning, ts-quality critical" \
   "$(jq -r '[.checks | to_entries[] | "\(.key) \(.value.state)"] | join(", ")' <<<"$out")"

@@ -226,6 +226,22 @@ TEST_CASE("a check measures the exit node in use, also when it is offline", "[mo
   CHECK(resolve_targets(status, {"kernelcore"}).size() == 1);
 }
 
+TEST_CASE("every peer offline is a finding, with nothing to measure", "[monitor][quality]") {
+  auto at = [](const std::string& name) {
+    return meshops::tailscale::parse_status(meshops::sys::read_file(std::string(MESHOPS_FIXTURES) + "/tailscale/" + name));
+  };
+  // kernelcore after laptop's and other-server's tailscaled were killed (captured, see the README there).
+  auto alone = at("status-kernelcore-all-peers-offline.json");
+  CHECK(resolve_targets(alone, {}).empty());
+  CHECK(all_peers_offline(alone, {}) == "all 2 peers are offline in the netmap: none to measure");
+  CHECK(all_peers_offline(alone, {"laptop"}).empty());  // named targets are measured, offline or not: down
+  CHECK(all_peers_offline(at("status-kernelcore.json"), {}).empty());
+  CHECK(all_peers_offline(at("status-laptop-peer-offline.json"), {}).empty());  // one of two still online
+  auto doc = at("status-kernelcore.json");
+  doc.peers.clear();  // an empty netmap is no finding: nothing says a peer should be there
+  CHECK(all_peers_offline(doc, {}).empty());
+}
+
 TEST_CASE("a target offline in the netmap is down, whatever its pings say", "[monitor][quality][exit-node]") {
   FakeTailscaled ts;
   ts.delay_ms["100.64.0.1"] = 5;

@@ -98,6 +98,13 @@ std::vector<Target> check_targets(const tailscale::Status& status, const std::ve
   return out;
 }
 
+std::string all_peers_offline(const tailscale::Status& status, const std::vector<std::string>& names) {
+  if (!names.empty() || status.peers.empty()) return "";
+  if (std::any_of(status.peers.begin(), status.peers.end(), [](const tailscale::Peer& p) { return p.online; })) return "";
+  return fmt::format("all {} peer{} offline in the netmap: none to measure", status.peers.size(),
+                     status.peers.size() == 1 ? " is" : "s are");
+}
+
 std::string Path::text() const {
   switch (kind) {
   case PingPath::direct: return "direct " + endpoint;
@@ -248,7 +255,17 @@ QualityReport check(const std::string& socket, const std::vector<std::string>& n
     throw Error(Exit::critical, fmt::format("tailscaled's backend is {}, not Running: nothing to measure",
                                             status.backend_state.empty() ? "in no state" : status.backend_state),
                 "tailscale up");
-  return measure(socket, resolve_targets(status, names), opts);
+  auto targets = resolve_targets(status, names);
+  if (auto why = all_peers_offline(status, names); targets.empty() && !why.empty()) {
+    QualityReport r;
+    r.started = std::chrono::system_clock::now();
+    r.options = opts;
+    r.options.on_probe = nullptr;
+    r.verdict = Verdict::down;
+    r.reasons.push_back(why);
+    return r;
+  }
+  return measure(socket, targets, opts);
 }
 
 } // namespace meshops::monitor

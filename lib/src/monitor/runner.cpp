@@ -101,7 +101,7 @@ Runner::Measured Runner::measure(const std::vector<std::string>& names) const {
   q.thresholds = thresholds_from(options_.monitoring);
   try {
     auto report = check(options_.socket, names, q, options_.api_timeout);
-    std::vector<std::string> reasons;
+    std::vector<std::string> reasons = report.reasons;
     for (const auto& t : report.targets) {
       m.targets.push_back({t.target.name, t.target.ip, t.verdict, t.stats.avg_ms, t.stats.loss_pct, t.path.text()});
       for (const auto& r : t.reasons) reasons.push_back(t.target.name + ": " + r);

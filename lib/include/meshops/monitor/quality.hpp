@@ -42,6 +42,10 @@ std::vector<Target> resolve_targets(const tailscale::Status& status, const std::
 /// online or not (an exit node that is gone is the failure a check must not miss).
 std::vector<Target> check_targets(const tailscale::Status& status, const std::vector<std::string>& names);
 
+/// With no names, peers in the netmap and none online: why there is nothing to measure ("all 2
+/// peers are offline in the netmap: none to measure"), a finding, not an absence of one. Else "".
+std::string all_peers_offline(const tailscale::Status& status, const std::vector<std::string>& names);
+
 /// Which way a target's traffic went.
 struct Path {
   tailscale::PingPath kind = tailscale::PingPath::unknown;
@@ -110,7 +114,9 @@ struct QualityReport {
   double elapsed_ms = 0;
   QualityOptions options;  ///< what was asked (on_probe cleared)
   std::vector<TargetQuality> targets;  ///< in the order given
-  Verdict verdict = Verdict::ok;       ///< the worst of the targets' (ok when there are none)
+  Verdict verdict = Verdict::ok;       ///< the worst of the targets' (ok when there are none), or down for reasons
+  /// Findings of check() beyond the targets': all_peers_offline() (the verdict is then down).
+  std::vector<std::string> reasons;
   /// Stopped by QualityOptions::stop: each target holds only the probes that ended (replies
   /// and losses); those still in flight are dropped, as are those never sent.
   bool interrupted = false;
@@ -130,7 +136,8 @@ QualityReport measure(const std::string& socket, const std::vector<Target>& targ
 
 /// One check cycle: reads /status (within api_timeout), resolves names (empty: every online
 /// peer), measures them. (Only those: ts-monitor measures failover candidates one by one.) Throws meshops::Error: Exit::unknown when tailscaled cannot be
-/// reached or a name matches no peer, Exit::critical when its backend is not Running.
+/// reached or a name matches no peer, Exit::critical when its backend is not Running. With no
+/// names and every peer offline, the report is down with all_peers_offline() as its reason.
 QualityReport check(const std::string& socket, const std::vector<std::string>& names, const QualityOptions& opts,
                     std::chrono::milliseconds api_timeout);
 

@@ -108,9 +108,8 @@ Report collect(const Options& o) {
     }
     targets = monitor::check_targets(status, o.peers);
     // Peers in the netmap and none online: this node reaches no one, which is the finding.
-    if (targets.empty() && !status.peers.empty()) {
-      r.verdict.add(Exit::critical, fmt::format("all {} peer{} offline in the netmap: none to measure", status.peers.size(),
-                                                status.peers.size() == 1 ? " is" : "s are"));
+    if (auto why = monitor::all_peers_offline(status, o.peers); targets.empty() && !why.empty()) {
+      r.verdict.add(Exit::critical, why);
       return r;
     }
     if (targets.empty()) throw Error(Exit::unknown, "no peer in the netmap to measure", "name one with --peer");
