@@ -41,6 +41,14 @@ TEST_CASE("--check: the declared zones match the zones ruleset", "[fw-status][ch
         R"x({"schema":"meshops/fw-status/1","status":"ok","reasons":[],"hint":null,"error":null,"findings":[],)x"
         R"x("not_checked":[],"probes":40})x");
   CHECK(fw_status::ok_text(r) == "ruleset matches the declared zones (40 probes)");
+  // A host with no firewall section (the .deb installs no config; seen on the systemd host with
+  // its table deleted): OK, but the one line must not claim a match it never compared.
+  fw_status::CheckReport none;
+  none.drift = nft::check_drift(ruleset("zones_tailscale.json"), config::parse("{}", "empty.json"), services());
+  none.verdict = checks::fw::judge(none.drift);
+  CHECK(none.verdict.state == Exit::ok);
+  CHECK(fw_status::ok_text(none) == "ruleset matches what the config declares (" + std::to_string(none.drift.probes) +
+                                        " probes); not declared, not checked: default_policy, zones");
 }
 
 TEST_CASE("--check: tailscale's ruleset alone drifts from every declared zone", "[fw-status][check]") {

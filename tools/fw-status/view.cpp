@@ -288,7 +288,12 @@ std::vector<meshops::cli::Metric> to_prom(const CheckReport& r) {
 }
 
 std::string ok_text(const CheckReport& r) {
-  return fmt::format("ruleset matches the declared zones ({} probes)", r.drift.probes);
+  // OK with nothing declared must not read as a match: name what was not compared.
+  std::string unchecked;
+  for (const auto& n : r.drift.not_checked) unchecked += (unchecked.empty() ? "" : ", ") + n.what;
+  if (unchecked.empty()) return fmt::format("ruleset matches the declared zones ({} probes)", r.drift.probes);
+  return fmt::format("ruleset matches what the config declares ({} probes); not declared, not checked: {}", r.drift.probes,
+                     unchecked);
 }
 
 std::vector<meshops::cli::Metric> to_prom(const Ruleset& rs, const ZoneReport& zr) {
