@@ -3,6 +3,7 @@
 #include "meshops/cli/escape.hpp"
 #include "meshops/cli/table.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/json.hpp"
 #include "meshops/sys/text.hpp"
 
 #include <fmt/format.h>
@@ -52,7 +53,7 @@ json to_json(const Health& h) {
   for (const auto& c : h.checks)
     checks[c.name] = {{"state", meshops::exit_name(c.state)},
                       {"reason", c.reason},
-                      {"exit_code", c.exit_code ? json(*c.exit_code) : json(nullptr)},
+                      {"exit_code", meshops::sys::or_null(c.exit_code)},
                       {"elapsed_ms", c.elapsed_ms},
                       {"argv", c.argv},
                       {"result", c.result}};

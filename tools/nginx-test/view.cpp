@@ -3,6 +3,7 @@
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/json.hpp"
 
 #include <fmt/format.h>
 
@@ -37,8 +38,8 @@ json to_json(const Report& r) {
   for (const auto& d : r.run.diagnostics)
     diags.push_back({{"level", level_name(d.level)},
                      {"message", d.message},
-                     {"file", d.file ? json(*d.file) : json(nullptr)},
-                     {"line", d.line ? json(*d.line) : json(nullptr)}});
+                     {"file", meshops::sys::or_null(d.file)},
+                     {"line", meshops::sys::or_null(d.line)}});
   json skipped = json::array();
   for (const auto& s : r.skipped) skipped.push_back({{"group", s.group}, {"reason", s.reason}});
   json checks = json::array();
@@ -51,7 +52,7 @@ json to_json(const Report& r) {
                       {"line", place_or_null(c.at, true)},
                       {"also_file", place_or_null(c.also_at, false)},
                       {"also_line", place_or_null(c.also_at, true)},
-                      {"latency_ms", c.latency_ms ? json(*c.latency_ms) : json(nullptr)}});
+                      {"latency_ms", meshops::sys::or_null(c.latency_ms)}});
   return {{"schema", "meshops/nginx-test/1"},
           {"generated_at", meshops::sys::format_utc(std::chrono::system_clock::now())},
           {"status", meshops::exit_name(r.verdict.state)},

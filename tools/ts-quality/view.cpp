@@ -4,6 +4,7 @@
 #include "meshops/cli/table.hpp"
 #include "meshops/cli/units.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/json.hpp"
 #include "meshops/sys/text.hpp"
 #include "meshops/tailscale/path_label.hpp"
 #include "meshops/tailscale/status.hpp"
@@ -26,8 +27,6 @@ using meshops::cli::Style;
 using meshops::monitor::TargetQuality;
 using meshops::monitor::Verdict;
 using meshops::tailscale::path_label;
-
-json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 std::string ms_text(const std::optional<double>& v) { return v ? meshops::cli::human_ms(*v) : "-"; }
 
@@ -53,7 +52,7 @@ json target_json(const TargetQuality& t) {
   json rtts = json::array();
   json errors = json::array();
   for (const auto& p : t.probes) {
-    rtts.push_back(opt(p.rtt_ms));
+    rtts.push_back(meshops::sys::or_null(p.rtt_ms));
     if (!p.error.empty() && std::find(errors.begin(), errors.end(), p.error) == errors.end()) errors.push_back(p.error);
   }
   json seen = json::array();
@@ -67,13 +66,13 @@ json target_json(const TargetQuality& t) {
           {"sent", s.sent},
           {"received", s.received},
           {"loss_pct", s.loss_pct},
-          {"min_ms", opt(s.min_ms)},
-          {"avg_ms", opt(s.avg_ms)},
-          {"max_ms", opt(s.max_ms)},
-          {"p50_ms", opt(s.p50_ms)},
-          {"p95_ms", opt(s.p95_ms)},
-          {"p99_ms", opt(s.p99_ms)},
-          {"jitter_ms", opt(s.jitter_ms)},
+          {"min_ms", meshops::sys::or_null(s.min_ms)},
+          {"avg_ms", meshops::sys::or_null(s.avg_ms)},
+          {"max_ms", meshops::sys::or_null(s.max_ms)},
+          {"p50_ms", meshops::sys::or_null(s.p50_ms)},
+          {"p95_ms", meshops::sys::or_null(s.p95_ms)},
+          {"p99_ms", meshops::sys::or_null(s.p99_ms)},
+          {"jitter_ms", meshops::sys::or_null(s.jitter_ms)},
           {"path", path_json(t.path)},
           {"path_changed", t.path_changed},
           {"paths_seen", seen},
@@ -97,7 +96,7 @@ json netcheck_json(const Netcheck& n) {
           {"os_has_ipv6", n.os_has_ipv6},
           {"global_v4", n.global_v4.empty() ? json(nullptr) : json(n.global_v4)},
           {"global_v6", n.global_v6.empty() ? json(nullptr) : json(n.global_v6)},
-          {"mapping_varies_by_dest_ip", n.mapping_varies_by_dest_ip ? json(*n.mapping_varies_by_dest_ip) : json(nullptr)},
+          {"mapping_varies_by_dest_ip", meshops::sys::or_null(n.mapping_varies_by_dest_ip)},
           {"preferred_derp", n.preferred_derp ? region_json(*n.preferred_derp) : json(nullptr)},
           {"derp_latency", lat}};
 }
