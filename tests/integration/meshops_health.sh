@@ -150,6 +150,11 @@ check_rc "config restored: exit 0" 0 mh --only nginx-test
 in_ns nft add rule inet meshops zone_dmz tcp dport 8443 accept
 check_rc "undeclared open port: exit 2" 2 mh --only fw-status
 check_match "fw-status finding" "CRITICAL +fw-status +tcp/8443 is open " "$out"
+# --prom-file alone, as meshops-health.service runs it: the file is the output, and the journal
+# (stderr) gets the state and why.
+check_rc "undeclared open port, --prom-file alone: exit 2" 2 mh --only fw-status --prom-file "$d/textfile/drift.prom"
+check_eq "--prom-file alone: nothing on stdout" "" "$out"
+check_match "--prom-file alone: stderr says the state and the finding" "^meshops-health: CRITICAL - fw-status: tcp/8443 is open " "$err"
 # Worst of a critical and an unknown check: CRITICAL (the man page's order), exit 2.
 check_rc "drifted firewall and a hanging nginx: exit 2" 2 mh --only fw-status,nginx-test --nginx "$d/hanging-nginx" --timeout 2
 check_match "the critical check" "^CRITICAL  fw-status   tcp/8443 is open " "$out"

@@ -53,6 +53,7 @@ prom_dir=$(mktemp -d)
 on_exit rm -rf "$prom_dir"
 check_rc "--prom-file" 0 "$ts_status" --socket "$laptop" --prom-file "$prom_dir/tailscale.prom"
 check_eq "--prom-file writes only the file, nothing on stdout" "" "$out"
+check_eq "--prom-file on a healthy node: nothing on stderr either" "" "$err"
 check_match "--prom-file holds the metrics" "meshops_ts_status_peers_online 2" "$(cat "$prom_dir/tailscale.prom")"
 check_eq "--prom-file leaves no temporary file" "tailscale.prom" "$(ls -A "$prom_dir")"
 check_rc "--raw" 0 "$ts_status" --socket "$laptop" --raw

@@ -4,6 +4,7 @@
 #include "meshops/cli/escape.hpp"
 #include "meshops/sys/atomic_file.hpp"
 #include "meshops/sys/calendar.hpp"
+#include "meshops/sys/text.hpp"
 #include "meshops/version.hpp"
 
 #include <fmt/format.h>
@@ -182,6 +183,17 @@ void emit(const CommonOptions& common, const checks::Verdict& verdict, const Vie
   if (common.output.format == Format::json) views.json();
   else if (common.output.format == Format::text) views.text();
   else if (plugin) write_stdout(render_plugin(common.tool, verdict, views.ok ? views.ok() : std::string(), metrics, ""));
+  else if (state != Exit::ok) {
+    // --prom-file alone, as a timer's unit runs it: the file holds the result, and the journal
+    // (stderr) says why the state is not OK, the way the plugin line does: the state and the
+    // first reason, then a line per further reason, then the hint.
+    std::string first = sys::upper(exit_name(state));
+    if (!verdict.reasons.empty()) first += " - " + verdict.reasons.front();
+    std::fputs(fmt::format("{}: {}\n", common.tool, terminal_safe(first)).c_str(), stderr);
+    for (std::size_t i = 1; i < verdict.reasons.size(); ++i)
+      std::fputs(fmt::format("{}: {}\n", common.tool, terminal_safe(verdict.reasons[i])).c_str(), stderr);
+    if (!verdict.hint.empty()) std::fputs(fmt::format("hint: {}\n", terminal_safe(verdict.hint)).c_str(), stderr);
+  }
 }
 
 Exit emit_check(const CommonOptions& common, const checks::Verdict& verdict, const Views& views,
