@@ -23,7 +23,8 @@ std::string fixture(const std::string& name) {
 }
 
 nginx::Summary summary_of(const std::string& log, std::size_t top, nginx::By by) {
-  nginx::Aggregator agg(nginx::compile_log_format("combined"), {});
+  const auto format = nginx::compile_log_format("combined");
+  nginx::Aggregator agg(format, {});
   agg.add_lines(fixture(log), 1);
   return nginx::summarize(agg, top, by);
 }

@@ -63,7 +63,9 @@ struct AggregateOptions {
 /// Counts of one share of the input.
 class Aggregator {
 public:
+  /// Parses with format, which must outlive the aggregator (a temporary is refused).
   Aggregator(const LogFormat& format, AggregateOptions options);
+  Aggregator(LogFormat&&, AggregateOptions) = delete;
 
   /// Counts every line of data (lines end with '\n'; a last line without one counts too).
   /// first_line_no is the number of data's first line in the whole input (from 1).

@@ -50,7 +50,9 @@ inline constexpr std::size_t kMaxJsonKeys = 1000;
 /// Splits lines according to one format. Reusable across lines; holds no per-line state.
 class LineParser {
 public:
+  /// Keeps a pointer to format, which must outlive the parser (a temporary is refused).
   explicit LineParser(const LogFormat& format, RawFields fields = RawFields::keep);
+  explicit LineParser(LogFormat&&, RawFields = RawFields::keep) = delete;
 
   /// Parses line (without its '\n'; a trailing '\r' is ignored) into rec, reusing rec's
   /// storage. Returns false when the line does not match the format: a literal is missing,
