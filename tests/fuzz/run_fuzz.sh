@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# run_fuzz.sh FUZZER SECONDS DICTS REGRESSIONS SEED...: fuzzes for SECONDS from a corpus seeded
-# with the fixtures (a file is one seed, a directory every file in it, lines:FILE one seed per
-# line) and the inputs kept in REGRESSIONS. A crash, a leak, a sanitizer report, a slow input
-# (-timeout) or a blow-up (-rss_limit_mb) fails the run; the input is kept in $PWD as crash-*.
-# DICTS: dictionary files separated by commas (joined into one), or empty.
+# run_fuzz.sh FUZZER SECONDS DICTS REGRESSIONS FINDINGS SEED...: fuzzes for SECONDS from a corpus
+# seeded with the fixtures (a file is one seed, a directory every file in it, lines:FILE one seed
+# per line) and the inputs kept in REGRESSIONS. A crash, a leak, a sanitizer report, a slow input
+# (-timeout) or a blow-up (-rss_limit_mb) fails the run; the input is kept in the folder
+# FINDINGS (crash-*, leak-*, timeout-*, oom-*), which the failure message names, to be copied into
+# REGRESSIONS once fixed. DICTS: dictionary files separated by commas (joined into one), or empty.
 set -euo pipefail
-fuzzer=$1 seconds=$2 dicts=$3 regressions=$4
-shift 4
+fuzzer=$1 seconds=$2 dicts=$3 regressions=$4 findings=$5
+shift 5
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 i=0
@@ -26,11 +27,25 @@ done
 if [[ -d $regressions ]]; then
   for f in "$regressions"/*; do [[ -f $f ]] && seed_file "$f"; done
 fi
-args=(-max_total_time="$seconds" -max_len=65536 -timeout=5 -rss_limit_mb=2048 -print_final_stats=1)
+# Each run starts with an empty findings folder: what is in it is this run's.
+rm -rf "$findings"
+mkdir -p "$findings"
+args=(-max_total_time="$seconds" -max_len=65536 -timeout=5 -rss_limit_mb=2048 -print_final_stats=1
+      -artifact_prefix="$findings/")
 if [[ -n $dicts ]]; then
   IFS=, read -ra files <<<"$dicts"
   cat "${files[@]}" >"$corpus.dict"
   trap 'rm -rf "$corpus" "$corpus.dict"' EXIT
   args+=(-dict="$corpus.dict")
 fi
-"$fuzzer" "${args[@]}" "$corpus"
+status=0
+"$fuzzer" "${args[@]}" "$corpus" || status=$?
+if ((status != 0)); then
+  kept=$(find "$findings" -type f)
+  none="  (no input written: see the report above)"
+  echo "run_fuzz.sh: $(basename "$fuzzer") failed (exit $status); the input is kept in $findings/:" >&2
+  echo "${kept:-$none}" >&2
+  echo "run_fuzz.sh: fix it at its root, then copy the input into $regressions/ (replayed by test_fuzz_replay)" >&2
+  exit "$status"
+fi
+rmdir "$findings"
