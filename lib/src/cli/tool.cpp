@@ -187,12 +187,12 @@ void emit(const CommonOptions& common, const checks::Verdict& verdict, const Vie
     // --prom-file alone, as a timer's unit runs it: the file holds the result, and the journal
     // (stderr) says why the state is not OK, the way the plugin line does: the state and the
     // first reason, then a line per further reason, then the hint.
-    std::string first = sys::upper(exit_name(state));
-    if (!verdict.reasons.empty()) first += " - " + verdict.reasons.front();
-    std::fputs(fmt::format("{}: {}\n", common.tool, terminal_safe(first)).c_str(), stderr);
-    for (std::size_t i = 1; i < verdict.reasons.size(); ++i)
-      std::fputs(fmt::format("{}: {}\n", common.tool, terminal_safe(verdict.reasons[i])).c_str(), stderr);
-    if (!verdict.hint.empty()) std::fputs(fmt::format("hint: {}\n", terminal_safe(verdict.hint)).c_str(), stderr);
+    std::vector<std::string> lines{sys::upper(exit_name(state))};
+    if (!verdict.reasons.empty()) {
+      lines.front() += " - " + verdict.reasons.front();
+      lines.insert(lines.end(), verdict.reasons.begin() + 1, verdict.reasons.end());
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) report(common.tool, lines[i], i + 1 == lines.size() ? verdict.hint : "");
   }
 }
 
